@@ -1,0 +1,161 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const validDev = `
+name: dev
+account_id: "111111111111"
+region: ap-southeast-1
+availability_zones: [ap-southeast-1a, ap-southeast-1b]
+network:
+  nat_gateway_mode: single
+tags:
+  owner: team
+`
+
+func TestParseAppliesDefaults(t *testing.T) {
+	env, err := Parse("environments/dev.yaml", []byte(validDev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Network.VpcCidr.String() != DefaultVpcCidr || env.Network.PodCidr.String() != DefaultPodCidr {
+		t.Errorf("CIDR defaults not applied: %v %v", env.Network.VpcCidr, env.Network.PodCidr)
+	}
+	if env.Network.FlowLogRetentionDays != DefaultFlowLogRetentionDays {
+		t.Errorf("retention = %d", env.Network.FlowLogRetentionDays)
+	}
+	if env.StateBackend != nil {
+		t.Error("no state_backend must mean local state")
+	}
+	if env.Partition != "aws" || env.ClusterName() != "phl-dev" || env.StackName("network") != "dev-network" {
+		t.Errorf("derived names wrong: %s %s", env.Partition, env.ClusterName())
+	}
+	tags := env.DefaultTags()
+	if tags["environment"] != "dev" || tags["owner"] != "team" || tags["managed-by"] != "cdktf" || tags["repository"] != Repository {
+		t.Errorf("default tags = %v", tags)
+	}
+}
+
+func TestProdDefaultsToNatPerAZ(t *testing.T) {
+	src := strings.NewReplacer("name: dev", "name: prod", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]",
+		"  nat_gateway_mode: single\n", "").Replace(validDev)
+	env, err := Parse("environments/prod.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Network.NatGatewayMode != NatOnePerAZ {
+		t.Errorf("prod NAT mode = %s", env.Network.NatGatewayMode)
+	}
+}
+
+func TestStateBackendDefaults(t *testing.T) {
+	env, err := Parse("environments/dev.yaml", []byte(validDev+"state_backend:\n  bucket: my-state\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := env.StateBackend
+	if b == nil || b.Bucket != "my-state" || b.Region != "ap-southeast-1" || b.KeyPrefix != DefaultStateKeyPrefix {
+		t.Errorf("state backend = %+v", b)
+	}
+}
+
+// Each invalid value must stop with one line naming the file, the key, the value and what is allowed.
+func TestInvalidSettings(t *testing.T) {
+	cases := []struct {
+		name, file, old, new string
+		want                 []string
+	}{
+		{"bad CIDR", "dev", "network:\n", "network:\n  vpc_cidr: 10.0.0.0/33\n", []string{"network.vpc_cidr", `"10.0.0.0/33"`, "not an IPv4 CIDR", "allowed:"}},
+		{"host bits", "dev", "network:\n", "network:\n  vpc_cidr: 10.0.1.0/16\n", []string{"network.vpc_cidr", "host bits", "10.0.0.0/16"}},
+		{"VPC too small", "dev", "network:\n", "network:\n  vpc_cidr: 10.0.0.0/24\n", []string{"network.vpc_cidr", "/24", "/16 to /20"}},
+		{"public VPC range", "dev", "network:\n", "network:\n  vpc_cidr: 11.0.0.0/16\n", []string{"network.vpc_cidr", "not a private range"}},
+		{"overlapping CIDRs", "dev", "network:\n", "network:\n  pod_cidr: 10.0.128.0/17\n", []string{"network.pod_cidr", "overlaps network.vpc_cidr 10.0.0.0/16"}},
+		{"pod CIDR outside RFC 6598/1918", "dev", "network:\n", "network:\n  pod_cidr: 8.8.0.0/16\n", []string{"network.pod_cidr", "8.8.0.0/16", "RFC 6598"}},
+		{"pod CIDR in another RFC 1918 block", "dev", "network:\n", "network:\n  pod_cidr: 192.168.0.0/16\n", []string{"network.pod_cidr", "not usable as a secondary range"}},
+		{"too few AZs", "dev", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a]", []string{"availability_zones", "1 zones given", "2 to 4 zones"}},
+		{"prod needs three AZs", "prod", "name: dev", "name: prod", []string{"environments/prod.yaml", "availability_zones", "3 to 4 zones"}},
+		{"duplicate AZ", "dev", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, ap-southeast-1a]", []string{"availability_zones[1]", "listed twice"}},
+		{"foreign-region AZ", "dev", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, eu-west-1b]", []string{"availability_zones[1]", `"eu-west-1b"`, "not a zone of region ap-southeast-1"}},
+		{"unknown environment", "qa", "name: dev", "name: qa", []string{"environments/qa.yaml", "name", `"qa"`, "unknown environment", "dev, prod"}},
+		{"name differs from file", "prod", "", "", []string{"environments/prod.yaml", "name", "does not match the file name"}},
+		{"unknown key", "dev", "network:\n", "network:\n  vpc_cdir: 10.0.0.0/16\n", []string{"network.vpc_cdir", "unknown key", "vpc_cidr"}},
+		{"unknown top-level key", "dev", "tags:", "regoin: x\ntags:", []string{"regoin", "unknown key", "region"}},
+		{"missing account", "dev", "account_id: \"111111111111\"\n", "", []string{"account_id", "12 digits"}},
+		{"bad region", "dev", "region: ap-southeast-1", "region: Singapore", []string{"region", `"Singapore"`}},
+		{"bad NAT mode", "dev", "nat_gateway_mode: single", "nat_gateway_mode: many", []string{"network.nat_gateway_mode", `"many"`, "single, one_per_az"}},
+		{"bad retention", "dev", "network:\n", "network:\n  flow_log_retention_days: 10\n", []string{"network.flow_log_retention_days", `"10"`, "14, 30"}},
+		{"unknown endpoint", "dev", "network:\n", "network:\n  interface_endpoints: [s3]\n", []string{"network.interface_endpoints[0]", `"s3"`, "ecr.api"}},
+		{"reserved tag", "dev", "owner: team", "environment: x", []string{"tags.environment", "set by the platform"}},
+		{"bad bucket", "dev", "tags:", "state_backend:\n  bucket: My_Bucket\ntags:", []string{"state_backend.bucket", `"My_Bucket"`}},
+		{"backend without bucket", "dev", "tags:", "state_backend:\n  region: eu-west-1\ntags:", []string{"state_backend.bucket", "required"}},
+		{"wrong type", "dev", "network:\n", "network:\n  flow_log_retention_days: thirty\n", []string{"environments/dev.yaml", "thirty"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := validDev
+			if c.old != "" {
+				if !strings.Contains(src, c.old) {
+					t.Fatalf("test setup: %q not in the valid file", c.old)
+				}
+				src = strings.Replace(src, c.old, c.new, 1)
+			}
+			_, err := Parse("environments/"+c.file+".yaml", []byte(src))
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans several lines: %q", msg)
+			}
+			for _, w := range append([]string{"environments/" + c.file + ".yaml"}, c.want...) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not mention %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadSelection(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dev.yaml"), []byte(validDev), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envs, err := Load(dir, "")
+	if err != nil || len(envs) != 1 || envs[0].Name != "dev" {
+		t.Fatalf("Load all = %v, %v", envs, err)
+	}
+	_, err = Load(dir, "dev,staging")
+	if err == nil || !strings.Contains(err.Error(), SelectionVar) || !strings.Contains(err.Error(), `"staging"`) || !strings.Contains(err.Error(), "allowed: dev") {
+		t.Errorf("unknown selection error = %v", err)
+	}
+	if _, err := Load(t.TempDir(), ""); err == nil {
+		t.Error("an empty directory must be an error")
+	}
+}
+
+// The shipped files must always be valid: they are what `make plan` and CI synthesize.
+func TestShippedEnvironmentsAreValid(t *testing.T) {
+	envs, err := Load(filepath.Join("..", DefaultDir), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*Environment{}
+	for _, e := range envs {
+		got[e.Name] = e
+	}
+	if got["dev"] == nil || got["prod"] == nil {
+		t.Fatalf("shipped environments = %v; want dev and prod", got)
+	}
+	if got["dev"].Network.NatGatewayMode != NatSingle || got["prod"].Network.NatGatewayMode != NatOnePerAZ {
+		t.Error("dev must use a single NAT gateway and prod one per AZ")
+	}
+	if len(got["prod"].AvailabilityZones) < 3 {
+		t.Error("prod must span at least three AZs")
+	}
+}

@@ -1,0 +1,35 @@
+package config
+
+// fileDoc is the YAML layout of environments/<name>.yaml. Keys not listed here are errors.
+type fileDoc struct {
+	Name              string            `yaml:"name"`
+	AccountID         string            `yaml:"account_id"`
+	Region            string            `yaml:"region"`
+	AvailabilityZones []string          `yaml:"availability_zones"`
+	Network           fileNetwork       `yaml:"network"`
+	StateBackend      *fileStateBackend `yaml:"state_backend"`
+	Tags              map[string]string `yaml:"tags"`
+}
+
+type fileNetwork struct {
+	VpcCidr              *string  `yaml:"vpc_cidr"`
+	PodCidr              *string  `yaml:"pod_cidr"`
+	NatGatewayMode       *string  `yaml:"nat_gateway_mode"`
+	FlowLogRetentionDays *int     `yaml:"flow_log_retention_days"`
+	InterfaceEndpoints   []string `yaml:"interface_endpoints"`
+}
+
+type fileStateBackend struct {
+	Bucket    string `yaml:"bucket"`
+	Region    string `yaml:"region"`
+	KeyPrefix string `yaml:"key_prefix"`
+	KmsKeyID  string `yaml:"kms_key_id"`
+}
+
+// Defaults for keys a file may leave out.
+const (
+	DefaultVpcCidr              = "10.0.0.0/16"
+	DefaultPodCidr              = "100.64.0.0/16"
+	DefaultFlowLogRetentionDays = 90
+	DefaultStateKeyPrefix       = "phl-platform"
+)

@@ -1,0 +1,20 @@
+package config
+
+// profile holds the rules an environment name brings with it. Adding an environment means
+// adding its profile here and its file under environments/.
+type profile struct {
+	minAZs        int
+	natModes      []NatGatewayMode // allowed NAT modes; the first is the default
+	minLogRetDays int
+}
+
+var profiles = map[string]profile{
+	"dev":  {minAZs: 2, natModes: []NatGatewayMode{NatSingle, NatOnePerAZ}, minLogRetDays: 1},
+	"prod": {minAZs: 3, natModes: []NatGatewayMode{NatOnePerAZ}, minLogRetDays: 90},
+}
+
+// interfaceEndpoints are the optional VPC interface endpoints a file may ask for.
+var interfaceEndpoints = []string{"ec2", "ecr.api", "ecr.dkr", "logs", "ssm", "sts"}
+
+// logRetentionDays are the values CloudWatch Logs accepts for retention_in_days.
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
