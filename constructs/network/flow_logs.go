@@ -1,0 +1,88 @@
+package network
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
+)
+
+// addFlowLogs records all VPC traffic to a CloudWatch log group encrypted with the network's
+// own KMS key.
+func (n *Network) addFlowLogs() {
+	n.KmsKey = kmskey.NewKmsKey(n.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String("Encrypts the " + n.props.Name + " network's logs"),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(30),
+		Policy:               jsii.String(n.keyPolicy().JSON()),
+		Tags:                 tags("Name", n.name("network")),
+	})
+	kmsalias.NewKmsAlias(n.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String("alias/" + n.name("network")),
+		TargetKeyId: n.KmsKey.KeyId(),
+	})
+
+	logGroupName := "/aws/vpc-flow-logs/" + n.props.Name
+	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(n.Construct, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String(logGroupName),
+		RetentionInDays: jsii.Number(n.props.FlowLogRetentionDays),
+		KmsKeyId:        n.KmsKey.Arn(),
+	})
+
+	trust := iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", n.props.AccountID, n.arn("ec2", "vpc-flow-log/*"))
+	role := iamrole.NewIamRole(n.Construct, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(n.name("vpc-flow-logs")),
+		AssumeRolePolicy: jsii.String(trust.JSON()),
+	})
+	groupArn := n.arn("logs", "log-group:"+logGroupName)
+	iamrolepolicy.NewIamRolePolicy(n.Construct, jsii.String("flow-logs-policy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name: jsii.String("deliver-flow-logs"),
+		Role: role.Id(),
+		Policy: jsii.String(iampolicy.New(
+			iampolicy.Allow("WriteToTheFlowLogGroup",
+				[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+				[]string{groupArn, groupArn + ":log-stream:*"}),
+			// DescribeLogGroups cannot be scoped below the account's log groups.
+			iampolicy.Allow("FindTheFlowLogGroup",
+				[]string{"logs:DescribeLogGroups"},
+				[]string{n.arn("logs", "log-group:*")}),
+		).JSON()),
+	})
+
+	flowlog.NewFlowLog(n.Construct, jsii.String("flow-log"), &flowlog.FlowLogConfig{
+		VpcId:                  n.VpcID,
+		TrafficType:            jsii.String("ALL"),
+		LogDestinationType:     jsii.String("cloud-watch-logs"),
+		LogDestination:         logGroup.Arn(),
+		IamRoleArn:             role.Arn(),
+		MaxAggregationInterval: jsii.Number(60),
+		Tags:                   tags("Name", n.name("vpc")),
+	})
+}
+
+// keyPolicy lets the account administer the key through IAM and lets CloudWatch Logs use it
+// only for this account's log groups in this region.
+func (n *Network) keyPolicy() iampolicy.Document {
+	root := "arn:" + n.props.Partition + ":iam::" + n.props.AccountID + ":root"
+	return iampolicy.New(
+		// The standard key policy statement: "*" here means this key only, and delegates
+		// access control to IAM policies in the account.
+		iampolicy.Statement{
+			Sid: "AccountAdministersTheKeyThroughIAM", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {root}},
+			Action:    []string{"kms:*"}, Resource: []string{"*"},
+		},
+		iampolicy.Statement{
+			Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups", Effect: "Allow",
+			Principal: map[string][]string{"Service": {n.servicePrincipal("logs")}},
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": n.arn("logs", "log-group:*")}},
+		},
+	)
+}

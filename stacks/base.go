@@ -1,0 +1,70 @@
+// Package stacks wires constructs into the platform's Terraform stacks, one per component and
+// environment ("<env>-network", ...). Stacks hold provider and backend setup only; every AWS
+// resource belongs to a construct.
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/phl-platform/phl-platform/config"
+)
+
+// AwsProviderConstraint accepts the provider the bindings were generated from (5.99.1) and
+// later 5.x releases, such as the 5.100.0 in our machines' mirror.
+const AwsProviderConstraint = "~> 5.99"
+
+// newStack creates an environment's stack with its AWS provider and state backend.
+func newStack(scope constructs.Construct, env *config.Environment, component string) cdktf.TerraformStack {
+	name := env.StackName(component)
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+
+	defaultTags := map[string]*string{"component": jsii.String(component)}
+	for k, v := range env.DefaultTags() {
+		defaultTags[k] = jsii.String(v)
+	}
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+		Region: jsii.String(env.Region),
+		// Refuses to touch any other account, whatever credentials the caller has.
+		AllowedAccountIds: &[]*string{jsii.String(env.AccountID)},
+		DefaultTags:       &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
+	})
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderConstraint))
+
+	addBackend(stack, env, name)
+	return stack
+}
+
+// addBackend keeps state in the environment's S3 bucket when it names one (encrypted, locked
+// with S3-native lock files), else in a local file beside the synthesized stack.
+func addBackend(stack cdktf.TerraformStack, env *config.Environment, stackName string) {
+	b := env.StateBackend
+	if b == nil {
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
+			Path: jsii.String("terraform." + stackName + ".tfstate"),
+		})
+		return
+	}
+	cfg := &cdktf.S3BackendConfig{
+		Bucket:  jsii.String(b.Bucket),
+		Key:     jsii.String(b.KeyPrefix + "/" + env.Name + "/" + stackName + ".tfstate"),
+		Region:  jsii.String(b.Region),
+		Encrypt: jsii.Bool(true),
+	}
+	if b.KmsKeyID != "" {
+		cfg.KmsKeyId = jsii.String(b.KmsKeyID)
+	}
+	cdktf.NewS3Backend(stack, cfg)
+	// cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform >= 1.10).
+	stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
+}
+
+// output declares a stack output that later stacks and operators read.
+func output(stack cdktf.TerraformStack, name, description string, value interface{}) {
+	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}
