@@ -1,0 +1,130 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/phl-platform/phl-platform/config"
+)
+
+// synthesized is one stack's Terraform JSON.
+type synthesized struct {
+	t   *testing.T
+	doc map[string]any
+}
+
+// synthStack builds a stack in a fresh test app and parses its Terraform JSON.
+func synthStack(t *testing.T, build func(app constructs.Construct) cdktf.TerraformStack) *synthesized {
+	t.Helper()
+	app := cdktf.Testing_App(nil)
+	stack := build(app)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, nil)), &doc); err != nil {
+		t.Fatalf("synthesized JSON does not parse: %v", err)
+	}
+	return &synthesized{t: t, doc: doc}
+}
+
+// shipped loads a shipped environment file.
+func shipped(t *testing.T, name string) *config.Environment {
+	t.Helper()
+	env, err := config.LoadFile(filepath.Join("..", config.DefaultDir, name+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// resources returns every resource of a type, keyed by its Terraform name, sorted access via names().
+func (s *synthesized) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	all, _ := s.doc["resource"].(map[string]any)
+	byName, _ := all[typ].(map[string]any)
+	for name, body := range byName {
+		out[name] = body.(map[string]any)
+	}
+	return out
+}
+
+// only returns the single resource of a type, failing when there is not exactly one.
+func (s *synthesized) only(typ string) (string, map[string]any) {
+	s.t.Helper()
+	rs := s.resources(typ)
+	if len(rs) != 1 {
+		s.t.Fatalf("%d %s resources; want exactly 1", len(rs), typ)
+	}
+	for n, r := range rs {
+		return n, r
+	}
+	return "", nil
+}
+
+// path walks nested maps, e.g. s.path("terraform", "backend", "s3").
+func (s *synthesized) path(keys ...string) any {
+	var cur any = s.doc
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
+}
+
+func ref(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
+
+func tagsOf(r map[string]any) map[string]any {
+	t, _ := r["tags"].(map[string]any)
+	return t
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// policyStatements decodes a policy JSON string held by a resource attribute.
+func policyStatements(t *testing.T, policy any) []map[string]any {
+	t.Helper()
+	var doc struct{ Statement []map[string]any }
+	s, _ := policy.(string)
+	if err := json.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatalf("policy is not JSON: %v: %s", err, s)
+	}
+	return doc.Statement
+}
+
+func asStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i] = fmt.Sprint(e)
+		}
+		return out
+	}
+	return nil
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
