@@ -1,0 +1,31 @@
+# phl-platform: the two commands the README gives, and helpers.
+#   make plan   synth every stack of every environment and plan each offline (no AWS account)
+#   make test   the verification ladder (what CI runs)
+SHELL := bash
+.DEFAULT_GOAL := help
+
+.PHONY: help plan test synth tools bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+plan: ## synthesize every stack and run its offline terraform plan, with a summary per stack
+	@scripts/tools.sh
+	@echo "== synth"; scripts/synth.sh
+	@echo "== offline plan"; scripts/plan.sh plan
+
+test: ## run the whole verification ladder (vet/tests, synth, validate, offline plan + assertions, security scan)
+	@scripts/ladder.sh
+
+synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
+	@scripts/tools.sh
+	@scripts/synth.sh
+
+tools: ## install the pinned tools (Node 24, cdktf-cli, trivy) into gitignored folders
+	@scripts/tools.sh --scanner
+
+bench: ## measure wall time and peak memory of synth and each ladder rung (writes .work/bench.tsv)
+	@scripts/bench.sh
+
+clean: ## remove synthesized output and scratch files (keeps the tool cache)
+	rm -rf cdktf.out .work bin

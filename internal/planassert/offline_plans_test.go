@@ -1,0 +1,53 @@
+//go:build offlineplan
+
+package planassert
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phl-platform/phl-platform/config"
+)
+
+// PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh.
+const PlanDirVar = "PHL_PLAN_DIR"
+
+// TestOfflinePlans runs every rule over the real offline plans of every environment. It is
+// built only with -tags offlineplan (ladder rung 4), after the plans exist.
+func TestOfflinePlans(t *testing.T) {
+	dir := os.Getenv(PlanDirVar)
+	if dir == "" {
+		t.Fatalf("%s is not set: run this through `make test` (scripts/ladder.sh)", PlanDirVar)
+	}
+	envs, err := config.Load(filepath.Join("..", "..", config.DefaultDir), os.Getenv(config.SelectionVar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range envs {
+		stack := env.StackName("network")
+		t.Run(stack, func(t *testing.T) {
+			p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
+			if err != nil {
+				t.Fatalf("no plan for %s: %v", stack, err)
+			}
+			nats := len(env.AvailabilityZones)
+			if env.Network.NatGatewayMode == config.NatSingle {
+				nats = 1
+			}
+			rules := append(Common(env.Name), Network(NetworkExpectations{
+				AvailabilityZones: len(env.AvailabilityZones),
+				NatGateways:       nats,
+				InterfaceEnds:     len(env.Network.InterfaceEndpoints),
+			})...)
+			if findings := Run(p, rules); len(findings) > 0 {
+				t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
+			}
+			if add, _, _ := p.Summary(); add == 0 {
+				t.Error("the plan creates nothing")
+			}
+			t.Logf("%s: %d rules hold", stack, len(rules))
+		})
+	}
+}

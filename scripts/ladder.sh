@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The verification ladder: `make test`. Each rung prints what it checked and how long it took;
+# any failure (or a canary that is not caught) fails the run.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+START=$SECONDS
+
+echo "== setup: pinned tools"
+"$ROOT/scripts/tools.sh" --scanner
+tf_setup
+note "terraform $TERRAFORM_VERSION, AWS provider mirror at $(tf_mirror), node $(node --version), trivy $TRIVY_VERSION"
+
+go_packages() { go list ./... | grep -v /node_modules/; }
+
+rung1() {
+  local unformatted; unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+  [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
+  go vet $(go_packages) && go vet -tags offlineplan ./internal/planassert/
+  go test $(go_packages)
+}
+rung "1 go vet + go test" "formatting, vet, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
+
+rung2() {
+  "$ROOT/scripts/synth.sh" --hcl
+  local want
+  for want in $(selected_envs); do
+    jq -e --arg s "$want-network" '.stacks[$s]' "$OUT/manifest.json" >/dev/null || { echo "stack $want-network missing"; return 1; }
+  done
+  # Canary: an invalid environment stops before anything is written.
+  local c="$WORK/canary-config"; rm -rf "$c" && mkdir -p "$c/environments" && cp environments/*.yaml "$c/environments/"
+  sed -i 's#pod_cidr: 100.64.0.0/16#pod_cidr: 10.0.128.0/17#' "$c/environments/dev.yaml"
+  local err
+  if err=$(cd "$c" && CDKTF_OUTDIR="$c/out" "$WORK/bin/phl-platform" 2>&1); then
+    echo "canary: synth accepted an overlapping pod_cidr"; return 1
+  fi
+  [ ! -e "$c/out" ] || { echo "canary: synth wrote $c/out despite the config error"; return 1; }
+  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ $err == *"network.pod_cidr"* ]] || { echo "canary: error is not one line naming the key: $err"; return 1; }
+  note "canary rejected: $err"
+}
+rung "2 synth" "every stack of every environment synthesizes (JSON and HCL); an invalid environment writes nothing" rung2
+
+rung3() {
+  "$ROOT/scripts/plan.sh" validate
+  local wd="$WORK/canary-validate"; rm -rf "$wd" && cp -r test/canaries/invalid-terraform "$wd"
+  (cd "$wd" && terraform init -input=false -no-color >/dev/null)
+  local out
+  if out=$(cd "$wd" && terraform validate -no-color 2>&1); then
+    echo "canary: terraform validate accepted test/canaries/invalid-terraform"; return 1
+  fi
+  [[ $out == *internal-* ]] && [[ $out == *10.0.0.0/33* ]] || { echo "canary: validate failed for another reason: $out"; return 1; }
+  note "canary rejected: an aws_lb named internal-* and a /33 VPC CIDR"
+}
+rung "3 terraform validate" "every stack initializes from the provider mirror and validates" rung3
+
+rung4() {
+  "$ROOT/scripts/plan.sh" plan
+  PHL_PLAN_DIR="$WORK/plan" go test -count=1 -tags offlineplan -run TestOfflinePlans -v ./internal/planassert/ | grep -E '^(=== RUN|--- |\s+offline_plans_test|ok|FAIL|PASS)|finding|rules hold'
+  return "${PIPESTATUS[0]}"
+}
+rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack; plan-JSON rules (isolation, NAT, flow logs, encryption, tags)" rung4
+
+rung5() {
+  local scan=(trivy config -q --skip-check-update --disable-telemetry --misconfig-scanners terraform
+    --severity HIGH,CRITICAL --exit-code 3)
+  "${scan[@]}" --ignorefile security/trivy-allowlist.yaml "$WORK/hcl/stacks"
+  local rc=0
+  "${scan[@]}" test/canaries/insecure-terraform >/dev/null 2>&1 || rc=$?
+  [ "$rc" = 3 ] || { echo "canary: the scanner did not report test/canaries/insecure-terraform (exit $rc)"; return 1; }
+  note "canary rejected: SSH from 0.0.0.0/0 and an unencrypted log group"
+}
+rung "5 IaC security scan" "trivy on the synthesized HCL: no HIGH/CRITICAL findings beyond security/trivy-allowlist.yaml" rung5
+
+printf '\nladder: %d passed, 0 failed (%ds)\n' "$RUNGS_PASSED" $((SECONDS - START))

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Synthesizes every stack of the selected environments (PHL_ENVIRONMENTS, default all):
+# Terraform JSON into cdktf.out/ (what `cdktf synth` writes) and, with --hcl, HCL into
+# .work/hcl/ for the security scanner.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+mkdir -p "$WORK/bin"
+go build -o "$WORK/bin/phl-platform" .
+rm -rf "$OUT"
+CDKTF_OUTDIR="$OUT" "$WORK/bin/phl-platform"
+if [ "${1:-}" = "--hcl" ]; then
+  rm -rf "$WORK/hcl"
+  SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$WORK/hcl" "$WORK/bin/phl-platform"
+fi
+for s in $(stacks); do
+  note "$s: $(jq '[.resource // {} | .[] | length] | add // 0' "$OUT/stacks/$s/cdk.tf.json") resources -> ${OUT#"$ROOT"/}/stacks/$s/cdk.tf.json"
+done

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the main job and the ladder need, pinned, into gitignored folders:
+#   node_modules/ (Node 24 + cdktf-cli, from package-lock.json), bin/ (links to cached tools).
+# Usage: scripts/tools.sh [--scanner]   (--scanner also builds trivy; heavy the first time)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+if ! command -v jq >/dev/null; then
+  [ "$(id -u)" = 0 ] || die "jq is missing: install it (apt-get install jq)"
+  apt-get update -qq && apt-get install -y -qq jq >/dev/null
+fi
+command -v go >/dev/null || die "go is not on PATH"
+command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 24)"
+
+# npm ci only when the lock file changed since the last install.
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "tools: npm ci (Node 24, cdktf-cli)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+node_version=$(node_modules/.bin/node --version)
+case "$node_version" in v24.*) ;; *) die "pinned Node is $node_version; expected v24" ;; esac
+
+mkdir -p bin
+if [ "${1:-}" = "--scanner" ]; then
+  trivy="$TOOLS_CACHE/trivy-$TRIVY_VERSION/trivy"
+  if [ ! -x "$trivy" ]; then
+    echo "tools: building trivy $TRIVY_VERSION (about 7 minutes the first time on this machine; cached afterwards in $TOOLS_CACHE)"
+    # trivy >= 0.70 needs Go's json/v2 experiment.
+    GOEXPERIMENT=jsonv2 GOBIN="$(dirname "$trivy")" \
+      go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+  fi
+  ln -sf "$trivy" bin/trivy
+fi
