@@ -21,7 +21,7 @@ synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 	@scripts/tools.sh
 	@scripts/synth.sh
 
-tools: ## install the pinned tools (Node 24, cdktf-cli, trivy) into gitignored folders
+tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, trivy) into gitignored folders
 	@scripts/tools.sh --scanner
 
 bench: ## measure wall time and peak memory of synth and each ladder rung (writes .work/bench.tsv)

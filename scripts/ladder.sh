@@ -26,6 +26,13 @@ rung2() {
   for want in $(selected_envs); do
     jq -e --arg s "$want-network" '.stacks[$s]' "$OUT/manifest.json" >/dev/null || { echo "stack $want-network missing"; return 1; }
   done
+  # The path users take (`cdktf synth`, pinned cdktf-cli) must produce exactly what we test.
+  rm -rf "$WORK/cli-out"
+  CI=true cdktf synth --output "$WORK/cli-out" > "$WORK/cli-synth.log" 2>&1 || { cat "$WORK/cli-synth.log"; return 1; }
+  for want in $(stacks); do
+    cmp -s "$OUT/stacks/$want/cdk.tf.json" "$WORK/cli-out/stacks/$want/cdk.tf.json" || { echo "cdktf synth differs for $want"; return 1; }
+  done
+  note "cdktf-cli synth: identical output for $(stacks | wc -l) stacks"
   # Canary: an invalid environment stops before anything is written.
   local c="$WORK/canary-config"; rm -rf "$c" && mkdir -p "$c/environments" && cp environments/*.yaml "$c/environments/"
   sed -i 's#pod_cidr: 100.64.0.0/16#pod_cidr: 10.0.128.0/17#' "$c/environments/dev.yaml"
@@ -37,7 +44,7 @@ rung2() {
   [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ $err == *"network.pod_cidr"* ]] || { echo "canary: error is not one line naming the key: $err"; return 1; }
   note "canary rejected: $err"
 }
-rung "2 synth" "every stack of every environment synthesizes (JSON and HCL); an invalid environment writes nothing" rung2
+rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing" rung2
 
 rung3() {
   "$ROOT/scripts/plan.sh" validate

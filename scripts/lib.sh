@@ -8,7 +8,7 @@ TOOLS_CACHE="${PHL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/phl-platform/too
 # shellcheck source=versions.env
 source "$ROOT/scripts/versions.env"
 
-# Node 24 from package-lock.json runs the jsii kernel and the cdktf CLI.
+# The pinned Node (package-lock.json) runs the jsii kernel and the cdktf CLI.
 export PATH="$ROOT/node_modules/.bin:$ROOT/bin:$PATH"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the main job and the ladder need, pinned, into gitignored folders:
-#   node_modules/ (Node 24 + cdktf-cli, from package-lock.json), bin/ (links to cached tools).
+#   node_modules/ (Node 22 LTS + cdktf-cli, from package-lock.json), bin/ (links to cached tools).
 # Usage: scripts/tools.sh [--scanner]   (--scanner also builds trivy; heavy the first time)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -10,15 +10,16 @@ if ! command -v jq >/dev/null; then
   apt-get update -qq && apt-get install -y -qq jq >/dev/null
 fi
 command -v go >/dev/null || die "go is not on PATH"
-command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 24)"
+command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 22 LTS)"
 
 # npm ci only when the lock file changed since the last install.
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "tools: npm ci (Node 24, cdktf-cli)"
+  echo "tools: npm ci (Node 22 LTS, cdktf-cli)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node_version=$(node_modules/.bin/node --version)
-case "$node_version" in v24.*) ;; *) die "pinned Node is $node_version; expected v24" ;; esac
+# Node 22 LTS: cdktf-cli's node-pty ships prebuilt binaries up to Node 22's ABI, not 24's.
+case "$node_version" in v22.*) ;; *) die "pinned Node is $node_version; expected v22 (package.json)" ;; esac
 
 mkdir -p bin
 if [ "${1:-}" = "--scanner" ]; then

@@ -82,15 +82,20 @@ func kmsKeysRotate(p *Plan) []string {
 func defaultTags(environment string) func(p *Plan) []string {
 	return func(p *Plan) []string {
 		var out []string
+		checked := 0
 		for _, rc := range p.raw.ResourceChanges {
 			m, _ := rc.Change.After.(map[string]any)
 			all, ok := m["tags_all"].(map[string]any)
 			if !ok {
 				continue // not taggable, or tags only known after apply
 			}
+			checked++
 			if all["environment"] != environment || all["project"] == nil || all["managed-by"] == nil {
 				out = append(out, fmt.Sprintf("%s tags_all = %v", rc.Address, all))
 			}
+		}
+		if checked == 0 {
+			out = append(out, "no planned resource has known tags_all")
 		}
 		return out
 	}
