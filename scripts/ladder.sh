@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The verification ladder: `make test`. Each rung prints what it checked and how long it took;
 # any failure (or a canary that is not caught) fails the run.
+# Usage: scripts/ladder.sh [--only N]
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 START=$SECONDS
+[ "${1:-}" = --only ] && export ONLY_RUNG=${2:?--only takes a rung number}
 
 echo "== setup: pinned tools"
 "$ROOT/scripts/tools.sh" --scanner

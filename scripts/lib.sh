@@ -16,8 +16,10 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '  %s\n' "$*"; }
 
 # rung NAME WHAT CMD...: runs a rung, prints its name, what it checked and how long it took.
+# Set ONLY_RUNG=N to run just rung N (the benchmark measures rungs one by one).
 rung() {
   local name=$1 what=$2; shift 2
+  if [ -n "${ONLY_RUNG:-}" ] && [ "${name%% *}" != "$ONLY_RUNG" ]; then return 0; fi
   local start=$SECONDS
   printf '\n== %s\n' "$name"
   if "$@"; then
