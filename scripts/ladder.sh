@@ -18,9 +18,10 @@ rung1() {
   local unformatted; unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
   [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
   go vet $(go_packages) && go vet -tags offlineplan ./internal/planassert/
+  actionlint .github/workflows/*.yml
   go test $(go_packages)
 }
-rung "1 go vet + go test" "formatting, vet, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
+rung "1 lint + go test" "gofmt, go vet, actionlint, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
 
 rung2() {
   "$ROOT/scripts/synth.sh" --hcl
@@ -35,6 +36,11 @@ rung2() {
     cmp -s "$OUT/stacks/$want/cdk.tf.json" "$WORK/cli-out/stacks/$want/cdk.tf.json" || { echo "cdktf synth differs for $want"; return 1; }
   done
   note "cdktf-cli synth: identical output for $(stacks | wc -l) stacks"
+  # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
+  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then
+    local projects; projects=$(grep -E '^\s+- name: ' atlantis.yaml | awk '{print $3}' | sort | tr '\n' ' ')
+    [ "$projects" = "$(stacks | sort | tr '\n' ' ')" ] || { echo "atlantis.yaml projects ($projects) differ from the stacks ($(stacks | tr '\n' ' '))"; return 1; }
+  fi
   # Canary: an invalid environment stops before anything is written.
   local c="$WORK/canary-config"; rm -rf "$c" && mkdir -p "$c/environments" && cp environments/*.yaml "$c/environments/"
   sed -i 's#pod_cidr: 100.64.0.0/16#pod_cidr: 10.0.128.0/17#' "$c/environments/dev.yaml"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the main job and the ladder need, pinned, into gitignored folders:
-#   node_modules/ (Node 22 LTS + cdktf-cli, from package-lock.json), bin/ (links to cached tools).
+#   node_modules/ (Node 22 LTS + cdktf-cli, from package-lock.json), bin/ (links to tools built
+#   once per machine into the tool cache, ~/.cache/phl-platform/tools).
 # Usage: scripts/tools.sh [--scanner]   (--scanner also builds trivy; heavy the first time)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -22,13 +23,19 @@ node_version=$(node_modules/.bin/node --version)
 case "$node_version" in v22.*) ;; *) die "pinned Node is $node_version; expected v22 (package.json)" ;; esac
 
 mkdir -p bin
-if [ "${1:-}" = "--scanner" ]; then
-  trivy="$TOOLS_CACHE/trivy-$TRIVY_VERSION/trivy"
-  if [ ! -x "$trivy" ]; then
-    echo "tools: building trivy $TRIVY_VERSION (about 7 minutes the first time on this machine; cached afterwards in $TOOLS_CACHE)"
-    # trivy >= 0.70 needs Go's json/v2 experiment.
-    GOEXPERIMENT=jsonv2 GOBIN="$(dirname "$trivy")" \
-      go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+# go_tool NAME PACKAGE VERSION [ENV...]: go install a pinned tool once per machine into the
+# tool cache and link it into bin/.
+go_tool() {
+  local name=$1 pkg=$2 version=$3; shift 3
+  local dest="$TOOLS_CACHE/$name-$version"
+  if [ ! -x "$dest/$name" ]; then
+    echo "tools: building $name $version into $dest"
+    env "$@" GOBIN="$dest" go install "$pkg@$version"
   fi
-  ln -sf "$trivy" bin/trivy
+  ln -sf "$dest/$name" "bin/$name"
+}
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+if [ "${1:-}" = "--scanner" ]; then
+  # trivy >= 0.70 needs Go's json/v2 experiment; about 7 minutes the first time on a machine.
+  go_tool trivy github.com/aquasecurity/trivy/cmd/trivy "$TRIVY_VERSION" GOEXPERIMENT=jsonv2
 fi
