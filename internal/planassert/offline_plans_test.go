@@ -41,13 +41,14 @@ func TestOfflinePlans(t *testing.T) {
 				NatGateways:       nats,
 				InterfaceEnds:     len(env.Network.InterfaceEndpoints),
 			})...)
-			if findings := Run(p, rules); len(findings) > 0 {
+			findings := Run(p, rules)
+			if len(findings) > 0 {
 				t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
 			}
 			if add, _, _ := p.Summary(); add == 0 {
 				t.Error("the plan creates nothing")
 			}
-			t.Logf("%s: %d rules hold", stack, len(rules))
+			t.Logf("%s: %d rules checked, %d finding(s)", stack, len(rules), len(findings))
 		})
 	}
 }
