@@ -32,6 +32,11 @@ func TestParseAppliesDefaults(t *testing.T) {
 	if env.StateBackend != nil {
 		t.Error("no state_backend must mean local state")
 	}
+	c := env.Cluster
+	if c.KubernetesVersion != KubernetesVersions[0] || c.NodeGroup.Size != DefaultNodeCount || c.EndpointPublicAccess ||
+		c.NodeGroup.InstanceTypes[0] != DefaultNodeInstanceType || c.NodeGroup.DiskSizeGiB != DefaultNodeDiskGiB {
+		t.Errorf("cluster defaults not applied: %+v", c)
+	}
 	if env.Partition != "aws" || env.ClusterName() != "phl-dev" || env.StackName("network") != "dev-network" {
 		t.Errorf("derived names wrong: %s %s", env.Partition, env.ClusterName())
 	}
@@ -93,6 +98,16 @@ func TestInvalidSettings(t *testing.T) {
 		{"reserved tag", "dev", "owner: team", "environment: x", []string{"tags.environment", "set by the platform"}},
 		{"bad bucket", "dev", "tags:", "state_backend:\n  bucket: My_Bucket\ntags:", []string{"state_backend.bucket", `"My_Bucket"`}},
 		{"backend without bucket", "dev", "tags:", "state_backend:\n  region: eu-west-1\ntags:", []string{"state_backend.bucket", "required"}},
+		{"unsupported Kubernetes version", "dev", "tags:", "cluster:\n  kubernetes_version: \"1.31\"\ntags:", []string{"cluster.kubernetes_version", `"1.31"`, "standard support", "1.35"}},
+		{"public endpoint without allowlist", "dev", "tags:", "cluster:\n  endpoint_public_access: true\ntags:", []string{"cluster.public_access_cidrs", "empty while endpoint_public_access is true"}},
+		{"allowlist of the whole internet", "dev", "tags:", "cluster:\n  endpoint_public_access: true\n  public_access_cidrs: [0.0.0.0/0]\ntags:", []string{"cluster.public_access_cidrs[0]", "whole internet"}},
+		{"allowlist while private", "dev", "tags:", "cluster:\n  public_access_cidrs: [203.0.113.0/24]\ntags:", []string{"cluster.public_access_cidrs", "endpoint_public_access is false"}},
+		{"bad admin ARN", "dev", "tags:", "cluster:\n  admin_principal_arns: [admin]\ntags:", []string{"cluster.admin_principal_arns[0]", `"admin"`, "role or user ARN"}},
+		{"zero nodes", "dev", "tags:", "cluster:\n  node_group:\n    size: 0\ntags:", []string{"cluster.node_group.size", `"0"`, "1 to 20"}},
+		{"arm instance type", "dev", "tags:", "cluster:\n  node_group:\n    instance_types: [m7g.large]\ntags:", []string{"cluster.node_group.instance_types[0]", "x86_64"}},
+		{"unknown add-on", "dev", "tags:", "cluster:\n  addon_versions:\n    istio: v1.0.0-eksbuild.1\ntags:", []string{"cluster.addon_versions.istio", "unknown add-on", "vpc-cni"}},
+		{"bad add-on version", "dev", "tags:", "cluster:\n  addon_versions:\n    vpc-cni: latest\ntags:", []string{"cluster.addon_versions.vpc-cni", `"latest"`, "eksbuild"}},
+		{"unknown cluster key", "dev", "tags:", "cluster:\n  node_groups: {}\ntags:", []string{"cluster.node_groups", "unknown key", "node_group"}},
 		{"wrong type", "dev", "network:\n", "network:\n  flow_log_retention_days: thirty\n", []string{"environments/dev.yaml", "thirty"}},
 	}
 	for _, c := range cases {
@@ -151,6 +166,14 @@ func TestShippedEnvironmentsAreValid(t *testing.T) {
 	}
 	if got["dev"] == nil || got["prod"] == nil {
 		t.Fatalf("shipped environments = %v; want dev and prod", got)
+	}
+	for _, e := range envs {
+		if len(e.Cluster.AdminPrincipalArns) == 0 || e.Cluster.EndpointPublicAccess {
+			t.Errorf("%s: shipped clusters are private and name an admin principal", e.Name)
+		}
+	}
+	if !got["prod"].Cluster.NodeGroup.CriticalAddonsTaint || got["prod"].Cluster.NodeGroup.Size < 3 {
+		t.Error("prod's node group must be tainted for critical add-ons and span its three AZs")
 	}
 	if got["dev"].Network.NatGatewayMode != NatSingle || got["prod"].Network.NatGatewayMode != NatOnePerAZ {
 		t.Error("dev must use a single NAT gateway and prod one per AZ")

@@ -28,6 +28,7 @@ type Environment struct {
 	Partition         string // aws, aws-cn or aws-us-gov, derived from the region
 	AvailabilityZones []string
 	Network           Network
+	Cluster           Cluster
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string

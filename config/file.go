@@ -7,6 +7,7 @@ type fileDoc struct {
 	Region            string            `yaml:"region"`
 	AvailabilityZones []string          `yaml:"availability_zones"`
 	Network           fileNetwork       `yaml:"network"`
+	Cluster           fileCluster       `yaml:"cluster"`
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
 }
@@ -17,6 +18,23 @@ type fileNetwork struct {
 	NatGatewayMode       *string  `yaml:"nat_gateway_mode"`
 	FlowLogRetentionDays *int     `yaml:"flow_log_retention_days"`
 	InterfaceEndpoints   []string `yaml:"interface_endpoints"`
+}
+
+type fileCluster struct {
+	KubernetesVersion    *string           `yaml:"kubernetes_version"`
+	EndpointPublicAccess bool              `yaml:"endpoint_public_access"`
+	PublicAccessCidrs    []string          `yaml:"public_access_cidrs"`
+	AdminPrincipalArns   []string          `yaml:"admin_principal_arns"`
+	LogRetentionDays     *int              `yaml:"control_plane_log_retention_days"`
+	NodeGroup            fileNodeGroup     `yaml:"node_group"`
+	AddonVersions        map[string]string `yaml:"addon_versions"`
+}
+
+type fileNodeGroup struct {
+	InstanceTypes       []string `yaml:"instance_types"`
+	Size                *int     `yaml:"size"`
+	DiskSizeGiB         *int     `yaml:"disk_size_gib"`
+	CriticalAddonsTaint bool     `yaml:"critical_addons_taint"`
 }
 
 type fileStateBackend struct {

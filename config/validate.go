@@ -58,6 +58,9 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if env.Network, err = v.network(doc.Network, prof); err != nil {
 		return nil, err
 	}
+	if env.Cluster, err = v.cluster(doc.Cluster, prof); err != nil {
+		return nil, err
+	}
 	if env.StateBackend, err = v.stateBackend(doc.StateBackend, doc.Region); err != nil {
 		return nil, err
 	}

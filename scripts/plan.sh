@@ -8,26 +8,53 @@ cd "$ROOT"
 mode=${1:-plan}
 tf_setup
 
+# offline_override STACK: provider settings for a plan without AWS, a throwaway local backend,
+# and each terraform_remote_state pointed at the placeholder state of its producer's plan.
 offline_override() {
-  cat <<'JSON'
-{
-  "//": "Written by scripts/plan.sh for offline plans only; never part of what is deployed.",
-  "terraform": { "backend": { "local": { "path": "offline.tfstate" } } },
-  "provider": { "aws": {
-    "access_key": "AKIAOFFLINEPLAN00000", "secret_key": "offline-plan-not-a-secret",
-    "skip_credentials_validation": true, "skip_requesting_account_id": true,
-    "skip_metadata_api_check": "true", "skip_region_validation": true,
-    "allowed_account_ids": null, "max_retries": 1
-  } }
-}
-JSON
+  jq --arg work "$WORK/plan" '
+    {
+      "//": "Written by scripts/plan.sh for offline plans only; never part of what is deployed.",
+      terraform: {backend: {local: {path: "offline.tfstate"}}},
+      provider: {aws: {
+        access_key: "AKIAOFFLINEPLAN00000", secret_key: "offline-plan-not-a-secret",
+        skip_credentials_validation: true, skip_requesting_account_id: true,
+        skip_metadata_api_check: "true", skip_region_validation: true,
+        allowed_account_ids: null, max_retries: 1
+      }}
+    }
+    + (.data.terraform_remote_state // {} | if . == {} then {} else
+        {data: {terraform_remote_state: with_entries(.value = {config: {path:
+          "\($work)/\(.key | ltrimstr("cross-stack-reference-input-"))/offline-outputs.tfstate"}})}}
+      end)' "$OUT/stacks/$1/cdk.tf.json"
 }
 
-for s in $(stacks); do
+# ordered_stacks: producers before consumers (the manifest's dependencies).
+ordered_stacks() {
+  local planned=" " remaining next s
+  remaining=$(stacks)
+  while [ -n "$remaining" ]; do
+    next=""
+    for s in $remaining; do
+      if jq -e --arg s "$s" --arg planned "$planned" \
+          '.stacks[$s].dependencies | all(. as $d | $planned | contains(" " + $d + " "))' "$OUT/manifest.json" >/dev/null; then
+        echo "$s"; planned="$planned$s "
+      else
+        next="$next $s"
+      fi
+    done
+    [ "$(echo $next)" != "$(echo $remaining)" ] || die "stack dependencies form a cycle: $remaining"
+    remaining=$(echo $next)
+  done
+}
+
+mkdir -p "$WORK/bin"
+go build -o "$WORK/bin/offlinestate" ./tools/offlinestate
+
+for s in $(ordered_stacks); do
   wd="$WORK/plan/$s"
   rm -rf "$wd" && mkdir -p "$wd"
   cp "$OUT/stacks/$s/cdk.tf.json" "$wd/"
-  offline_override > "$wd/offline_override.tf.json"
+  offline_override "$s" > "$wd/offline_override.tf.json"
   (cd "$wd" && terraform init -input=false -no-color > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }
   if [ "$mode" = validate ]; then
     (cd "$wd" && terraform validate -no-color) | sed "s/^/  $s: /"
@@ -37,6 +64,10 @@ for s in $(stacks); do
     cat "$wd/plan.log"; die "$s: offline plan failed"
   fi
   (cd "$wd" && terraform show -json plan.bin > plan.json)
+  # What consumers of this stack read through terraform_remote_state during their plans.
+  "$WORK/bin/offlinestate" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" \
+    -account "$(jq -r '.provider.aws[0].allowed_account_ids[0]' "$wd/cdk.tf.json")" \
+    -region "$(jq -r '.provider.aws[0].region' "$wd/cdk.tf.json")"
   counts=$(jq -r '[.resource_changes[].change.actions] | "\(map(select(. == ["create"])) | length) to add, \(map(select(. == ["update"])) | length) to change, \(map(select(index("delete"))) | length) to destroy"' "$wd/plan.json")
   note "$s: $counts; plan JSON: ${wd#"$ROOT"/}/plan.json"
 done

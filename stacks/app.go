@@ -9,9 +9,11 @@ import (
 // Environment holds one environment's stacks.
 type Environment struct {
 	Network *NetworkStack
+	Cluster *ClusterStack
 }
 
 // Build adds every stack of an environment to the app.
 func Build(scope constructs.Construct, env *config.Environment) *Environment {
-	return &Environment{Network: NewNetworkStack(scope, env)}
+	net := NewNetworkStack(scope, env)
+	return &Environment{Network: net, Cluster: NewClusterStack(scope, env, net.Network)}
 }

@@ -37,13 +37,18 @@ func newStack(scope constructs.Construct, env *config.Environment, component str
 	return stack
 }
 
+// LocalStateDir holds local state when an environment has no state_backend: outside cdktf.out
+// (which every synth rewrites), at the same relative path from every stack's directory
+// (cdktf.out/stacks/<stack>), so a consumer's terraform_remote_state finds its producer's.
+const LocalStateDir = "../../../state"
+
 // addBackend keeps state in the environment's S3 bucket when it names one (encrypted, locked
-// with S3-native lock files), else in a local file beside the synthesized stack.
+// with S3-native lock files), else in a local file under state/ at the repository root.
 func addBackend(stack cdktf.TerraformStack, env *config.Environment, stackName string) {
 	b := env.StateBackend
 	if b == nil {
 		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
-			Path: jsii.String("terraform." + stackName + ".tfstate"),
+			Path: jsii.String(LocalStateDir + "/" + stackName + ".tfstate"),
 		})
 		return
 	}

@@ -39,7 +39,7 @@ func TestProviderCarriesNoOfflineSettings(t *testing.T) {
 
 func TestBackendLocalByDefault(t *testing.T) {
 	s := synthNetwork(t, shipped(t, "dev"))
-	if p := s.path("terraform", "backend", "local", "path"); p != "terraform.dev-network.tfstate" {
+	if p := s.path("terraform", "backend", "local", "path"); p != "../../../state/dev-network.tfstate" {
 		t.Errorf("local backend path = %v", p)
 	}
 	if s.path("terraform", "backend", "s3") != nil {

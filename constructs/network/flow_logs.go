@@ -34,7 +34,8 @@ func (n *Network) addFlowLogs() {
 		KmsKeyId:        n.KmsKey.Arn(),
 	})
 
-	trust := iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", n.props.AccountID, n.arn("ec2", "vpc-flow-log/*"))
+	trust := iampolicy.ServiceTrust("vpc-flow-logs.amazonaws.com", iampolicy.AssumeRole,
+		iampolicy.SourceConditions(n.props.AccountID, n.arn("ec2", "vpc-flow-log/*")))
 	role := iamrole.NewIamRole(n.Construct, jsii.String("flow-logs-role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(n.name("vpc-flow-logs")),
 		AssumeRolePolicy: jsii.String(trust.JSON()),

@@ -43,17 +43,27 @@ func (d Document) JSON() string {
 	return string(b)
 }
 
-// ServiceTrust is a trust policy letting an AWS service assume a role, limited to the account
-// (and, when sourceArn is set, to matching resources) against the confused-deputy problem.
-func ServiceTrust(service, accountID, sourceArn string) Document {
+// ServiceTrust is a trust policy letting an AWS service assume a role. With conditions (see
+// SourceConditions) it guards against the confused-deputy problem; leave them out only for
+// services that do not send aws:SourceAccount (EC2 instance profiles, the EKS control plane).
+func ServiceTrust(service string, actions []string, conditions map[string]map[string]any) Document {
+	return New(Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Service": {service}},
+		Action:    actions,
+		Condition: conditions,
+	})
+}
+
+// SourceConditions limits a service principal to requests made for this account and, when
+// sourceArn is set, for resources matching it.
+func SourceConditions(accountID, sourceArn string) map[string]map[string]any {
 	cond := map[string]map[string]any{"StringEquals": {"aws:SourceAccount": accountID}}
 	if sourceArn != "" {
 		cond["ArnLike"] = map[string]any{"aws:SourceArn": sourceArn}
 	}
-	return New(Statement{
-		Effect:    "Allow",
-		Principal: map[string][]string{"Service": {service}},
-		Action:    []string{"sts:AssumeRole"},
-		Condition: cond,
-	})
+	return cond
 }
+
+// AssumeRole is the action list of an ordinary service trust.
+var AssumeRole = []string{"sts:AssumeRole"}

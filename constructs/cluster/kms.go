@@ -1,0 +1,50 @@
+package cluster
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
+)
+
+// addKmsKey creates the cluster's key: Kubernetes secrets envelope encryption, node and
+// persistent volumes, and the control-plane log group.
+func (c *Cluster) addKmsKey() {
+	root := "arn:" + c.props.Partition + ":iam::" + c.props.AccountID + ":root"
+	ebsUse := []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
+	policy := iampolicy.New(
+		// The standard key policy statement: "*" means this key; access is then granted by IAM
+		// policies (the cluster role, the EBS CSI role).
+		iampolicy.Statement{Sid: "AccountAdministersTheKeyThroughIAM", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {root}}, Action: []string{"kms:*"}, Resource: []string{"*"}},
+		iampolicy.Statement{Sid: "CloudWatchLogsEncryptsTheControlPlaneLogs", Effect: "Allow",
+			Principal: map[string][]string{"Service": {"logs." + c.props.Region + ".amazonaws.com"}},
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": c.arn("logs", c.props.Region, "log-group:/aws/eks/"+c.props.Name+"/*")}}},
+		// EBS volumes of nodes are created by the Auto Scaling service-linked role (managed node
+		// group) or by Karpenter through EC2. That role may not exist yet in an empty account, so
+		// the grant is by call path (EC2 in this account and region), as in AWS's aws/ebs key.
+		iampolicy.Statement{Sid: "EC2UsesTheKeyForThisAccountsVolumes", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {"*"}}, Action: ebsUse, Resource: []string{"*"},
+			Condition: map[string]map[string]any{"StringEquals": {
+				"kms:CallerAccount": c.props.AccountID, "kms:ViaService": "ec2." + c.props.Region + ".amazonaws.com"}}},
+		iampolicy.Statement{Sid: "EC2GrantsForAttachedVolumes", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {"*"}}, Action: []string{"kms:CreateGrant"}, Resource: []string{"*"},
+			Condition: map[string]map[string]any{
+				"StringEquals": {"kms:CallerAccount": c.props.AccountID, "kms:ViaService": "ec2." + c.props.Region + ".amazonaws.com"},
+				"Bool":         {"kms:GrantIsForAWSResource": true}}},
+	)
+	c.KmsKey = kmskey.NewKmsKey(c.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String("EKS " + c.props.Name + ": secrets, volumes and control-plane logs"),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(30),
+		Policy:               jsii.String(policy.JSON()),
+		Tags:                 tags("Name", c.name("eks")),
+	})
+	kmsalias.NewKmsAlias(c.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String("alias/" + c.name("eks")),
+		TargetKeyId: c.KmsKey.KeyId(),
+	})
+}
