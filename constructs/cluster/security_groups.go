@@ -36,7 +36,8 @@ func (c *Cluster) addSecurityGroups() {
 	c.ingress("pods-from-nodes", pods, nodes, "-1", 0, 0, "kubelet probes and host-network clients to pods")
 
 	// Nodes and pods pull images and call AWS APIs through the NAT gateways; VPC endpoints,
-	// where configured, keep that traffic inside the VPC. See security/trivy-allowlist.yaml.
+	// where configured, keep that traffic inside the VPC. Nothing admits inbound internet
+	// traffic (a plan rule checks every stack for that).
 	for _, sg := range []struct {
 		id  string
 		ref *string

@@ -26,6 +26,26 @@ func TestOfflinePlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, env := range envs {
+		stack := env.StackName("cluster")
+		t.Run(stack, func(t *testing.T) {
+			p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
+			if err != nil {
+				t.Fatalf("no plan for %s: %v", stack, err)
+			}
+			rules := append(Common(env.Name), Cluster(ClusterExpectations{
+				PublicEndpoint: env.Cluster.EndpointPublicAccess,
+				NodeCount:      env.Cluster.NodeGroup.Size,
+				Addons:         config.Addons,
+				LogTypes:       []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
+			})...)
+			findings := Run(p, rules)
+			if len(findings) > 0 {
+				t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
+			}
+			t.Logf("%s: %d rules checked, %d finding(s)", stack, len(rules), len(findings))
+		})
+	}
+	for _, env := range envs {
 		stack := env.StackName("network")
 		t.Run(stack, func(t *testing.T) {
 			p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))

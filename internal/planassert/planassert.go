@@ -76,6 +76,34 @@ func (p *Plan) References(rc *tfjson.ResourceChange, attr string) []string {
 	return cr.Expressions[attr].References
 }
 
+// DeepReferences returns the references of an attribute or nested block, at any depth
+// (e.g. encryption_config.provider.key_arn), in order.
+func (p *Plan) DeepReferences(rc *tfjson.ResourceChange, attr string) []string {
+	cr := p.config[rc.Address]
+	if cr == nil {
+		return nil
+	}
+	return expressionRefs(cr.Expressions[attr])
+}
+
+func expressionRefs(e *tfjson.Expression) []string {
+	if e == nil || e.ExpressionData == nil {
+		return nil
+	}
+	refs := append([]string{}, e.References...)
+	for _, block := range e.NestedBlocks {
+		keys := make([]string, 0, len(block))
+		for k := range block {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			refs = append(refs, expressionRefs(block[k])...)
+		}
+	}
+	return refs
+}
+
 // referencedResource returns the planned resource an attribute refers to, if any.
 func (p *Plan) referencedResource(rc *tfjson.ResourceChange, attr string) *tfjson.ResourceChange {
 	for _, ref := range p.References(rc, attr) {

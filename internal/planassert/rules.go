@@ -17,6 +17,7 @@ func Common(environment string) []Rule {
 		{"every log group is encrypted with a KMS key of the platform", logGroupsEncrypted},
 		{"every KMS key rotates", kmsKeysRotate},
 		{"every taggable resource carries the default tags", defaultTags(environment)},
+		{"no security group admits the internet", noInternetIngress},
 	}
 }
 

@@ -1,0 +1,230 @@
+package planassert
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+)
+
+// ClusterExpectations are what the environment config promises about the cluster.
+type ClusterExpectations struct {
+	PublicEndpoint bool
+	NodeCount      int
+	Addons         []string
+	LogTypes       []string
+}
+
+// Cluster rules hold for "<env>-cluster".
+func Cluster(want ClusterExpectations) []Rule {
+	return []Rule{
+		{fmt.Sprintf("API endpoint private (public=%v), secrets encrypted with a platform key, API authentication, no creator admin", want.PublicEndpoint), controlPlane(want.PublicEndpoint)},
+		{"every control-plane log type is enabled", logTypes(want.LogTypes)},
+		{fmt.Sprintf("Bottlerocket on-demand node group of exactly %d nodes, after the VPC CNI and Pod Identity agent", want.NodeCount), nodeGroup(want.NodeCount)},
+		{"launch template: IMDSv2 with hop limit 1, every volume encrypted with a platform key", launchTemplate},
+		{"every add-on is present; those calling AWS have a Pod Identity role", addons(want.Addons)},
+		{"Karpenter queue encrypted and fed by its four EventBridge rules", karpenterQueue},
+	}
+}
+
+func first(rc *tfjson.ResourceChange, attr string) map[string]any {
+	list, _ := After(rc, attr).([]any)
+	if len(list) == 0 {
+		return nil
+	}
+	m, _ := list[0].(map[string]any)
+	return m
+}
+
+func (p *Plan) only(typ string) (*tfjson.ResourceChange, []string) {
+	rcs := p.Of(typ)
+	if len(rcs) != 1 {
+		return nil, []string{fmt.Sprintf("%d %s planned; want 1", len(rcs), typ)}
+	}
+	return rcs[0], nil
+}
+
+func controlPlane(public bool) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		c, out := p.only("aws_eks_cluster")
+		if c == nil {
+			return out
+		}
+		vpc := first(c, "vpc_config")
+		if vpc["endpoint_private_access"] != true || vpc["endpoint_public_access"] != public {
+			out = append(out, fmt.Sprintf("endpoint private=%v public=%v", vpc["endpoint_private_access"], vpc["endpoint_public_access"]))
+		}
+		enc := first(c, "encryption_config")
+		if fmt.Sprint(enc["resources"]) != "[secrets]" {
+			out = append(out, fmt.Sprintf("encryption_config resources = %v", enc["resources"]))
+		}
+		if !refersTo(p.DeepReferences(c, "encryption_config"), "aws_kms_key") {
+			out = append(out, "secrets are not encrypted with a KMS key of the stack")
+		}
+		access := first(c, "access_config")
+		if access["authentication_mode"] != "API" || access["bootstrap_cluster_creator_admin_permissions"] != false {
+			out = append(out, fmt.Sprintf("access_config = %v", access))
+		}
+		return out
+	}
+}
+
+func logTypes(want []string) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		c, out := p.only("aws_eks_cluster")
+		if c == nil {
+			return out
+		}
+		var got []string
+		for _, t := range After(c, "enabled_cluster_log_types").([]any) {
+			got = append(got, fmt.Sprint(t))
+		}
+		sort.Strings(got)
+		w := append([]string{}, want...)
+		sort.Strings(w)
+		if fmt.Sprint(got) != fmt.Sprint(w) {
+			out = append(out, fmt.Sprintf("log types %v; want %v", got, w))
+		}
+		return out
+	}
+}
+
+func nodeGroup(size int) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		ng, out := p.only("aws_eks_node_group")
+		if ng == nil {
+			return out
+		}
+		if After(ng, "ami_type") != "BOTTLEROCKET_x86_64" || After(ng, "capacity_type") != "ON_DEMAND" {
+			out = append(out, fmt.Sprintf("ami_type %v, capacity_type %v", After(ng, "ami_type"), After(ng, "capacity_type")))
+		}
+		sc := first(ng, "scaling_config")
+		s := float64(size)
+		if sc["min_size"] != s || sc["max_size"] != s || sc["desired_size"] != s {
+			out = append(out, fmt.Sprintf("scaling_config %v; want fixed %d", sc, size))
+		}
+		deps := ""
+		if cr := p.config[ng.Address]; cr != nil {
+			deps = strings.Join(cr.DependsOn, " ")
+		}
+		for _, addon := range []string{"vpc-cni", "eks-pod-identity-agent"} {
+			if a := p.addon(addon); a == nil || !strings.Contains(deps, a.Address) {
+				out = append(out, "the node group does not wait for the "+addon+" add-on")
+			}
+		}
+		return out
+	}
+}
+
+func launchTemplate(p *Plan) []string {
+	lt, out := p.only("aws_launch_template")
+	if lt == nil {
+		return out
+	}
+	md := first(lt, "metadata_options")
+	if md["http_tokens"] != "required" || md["http_put_response_hop_limit"] != float64(1) {
+		out = append(out, fmt.Sprintf("metadata_options %v", md))
+	}
+	devices, _ := After(lt, "block_device_mappings").([]any)
+	if len(devices) == 0 {
+		out = append(out, "no block device mappings")
+	}
+	for _, d := range devices {
+		ebs, _ := d.(map[string]any)["ebs"].([]any)
+		if len(ebs) == 0 || ebs[0].(map[string]any)["encrypted"] != "true" {
+			out = append(out, fmt.Sprintf("%v is not encrypted", d.(map[string]any)["device_name"]))
+		}
+	}
+	keyRefs := 0
+	for _, r := range p.DeepReferences(lt, "block_device_mappings") {
+		if strings.HasPrefix(r, "aws_kms_key.") && strings.HasSuffix(r, ".arn") {
+			keyRefs++
+		}
+	}
+	if keyRefs < len(devices) {
+		out = append(out, "volumes are not encrypted with a KMS key of the stack")
+	}
+	return out
+}
+
+func (p *Plan) addon(name string) *tfjson.ResourceChange {
+	for _, a := range p.Of("aws_eks_addon") {
+		if After(a, "addon_name") == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// addonServiceAccounts are the add-ons that call AWS and the service account of their role.
+var addonServiceAccounts = map[string]string{
+	"vpc-cni": "aws-node", "aws-ebs-csi-driver": "ebs-csi-controller-sa", "amazon-cloudwatch-observability": "cloudwatch-agent",
+}
+
+func addons(want []string) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		var out []string
+		for _, name := range want {
+			a := p.addon(name)
+			if a == nil {
+				out = append(out, name+" is missing")
+				continue
+			}
+			sa, needsRole := addonServiceAccounts[name]
+			pia := first(a, "pod_identity_association")
+			if needsRole && (pia == nil || pia["service_account"] != sa || !refersTo(p.DeepReferences(a, "pod_identity_association"), "aws_iam_role")) {
+				out = append(out, fmt.Sprintf("%s has no Pod Identity role for %s: %v", name, sa, pia))
+			}
+		}
+		return out
+	}
+}
+
+func karpenterQueue(p *Plan) []string {
+	q, out := p.only("aws_sqs_queue")
+	if q == nil {
+		return out
+	}
+	if After(q, "sqs_managed_sse_enabled") != true && !refersTo(p.References(q, "kms_master_key_id"), "aws_kms_key") {
+		out = append(out, q.Address+" is not encrypted")
+	}
+	rules := p.Of("aws_cloudwatch_event_rule")
+	if len(rules) != 4 {
+		out = append(out, fmt.Sprintf("%d EventBridge rules; want 4", len(rules)))
+	}
+	targeted := map[string]bool{}
+	for _, t := range p.Of("aws_cloudwatch_event_target") {
+		if !refersTo(p.References(t, "arn"), "aws_sqs_queue") {
+			out = append(out, t.Address+" does not target the queue")
+		}
+		for _, r := range p.References(t, "rule") {
+			targeted[strings.TrimSuffix(r, ".name")] = true
+		}
+	}
+	for _, r := range rules {
+		if !targeted[r.Address] {
+			out = append(out, r.Address+" has no target")
+		}
+	}
+	return out
+}
+
+// noInternetIngress: no security group rule admits 0.0.0.0/0 (the scanner does not check
+// aws_vpc_security_group_ingress_rule).
+func noInternetIngress(p *Plan) []string {
+	var out []string
+	for _, r := range p.Of("aws_vpc_security_group_ingress_rule") {
+		if After(r, "cidr_ipv4") == anywhere {
+			out = append(out, r.Address+" admits 0.0.0.0/0")
+		}
+	}
+	for _, sg := range p.Of("aws_security_group") {
+		if strings.Contains(fmt.Sprint(After(sg, "ingress")), anywhere) {
+			out = append(out, sg.Address+" admits 0.0.0.0/0")
+		}
+	}
+	return out
+}
+
+const anywhere = "0.0.0.0/0"
