@@ -71,7 +71,7 @@ rung4() {
   "$ROOT/scripts/plan.sh" plan
   PHL_PLAN_DIR="$WORK/plan" go test -count=1 -tags offlineplan -run TestOfflinePlans -v ./internal/planassert/
 }
-rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack; plan-JSON rules (isolation, NAT, flow logs, encryption, tags)" rung4
+rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter)" rung4
 
 rung5() {
   local scan=(trivy config -q --skip-check-update --disable-telemetry --misconfig-scanners terraform

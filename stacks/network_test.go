@@ -218,8 +218,12 @@ func TestFlowLogsEncryptedWithRotatingKey(t *testing.T) {
 }
 
 func TestIamPoliciesHaveNoWildcardActionOnWildcardResource(t *testing.T) {
-	for _, name := range []string{"dev", "prod"} {
-		s := synthNetwork(t, shipped(t, name))
+	for _, name := range []string{"dev-network", "dev-cluster", "prod-network", "prod-cluster"} {
+		env, component, _ := strings.Cut(name, "-")
+		s := synthNetwork(t, shipped(t, env))
+		if component == "cluster" {
+			s = synthCluster(t, shipped(t, env))
+		}
 		for rn, r := range s.resources("aws_iam_role_policy") {
 			for _, st := range policyStatements(t, r["policy"]) {
 				for _, a := range asStrings(st["Action"]) {

@@ -1,0 +1,346 @@
+package stacks
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/phl-platform/phl-platform/config"
+)
+
+func synthCluster(t *testing.T, env *config.Environment) *synthesized {
+	return synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
+		return Build(app, env).Cluster.TerraformStack
+	})
+}
+
+// named returns the resource of a type whose attribute has a value.
+func (s *synthesized) named(typ, attr, value string) (string, map[string]any) {
+	s.t.Helper()
+	for n, r := range s.resources(typ) {
+		if fmt.Sprint(r[attr]) == value {
+			return n, r
+		}
+	}
+	s.t.Fatalf("no %s with %s = %s", typ, attr, value)
+	return "", nil
+}
+
+func firstBlock(r map[string]any, attr string) map[string]any {
+	switch v := r[attr].(type) {
+	case map[string]any:
+		return v
+	case []any:
+		if len(v) > 0 {
+			m, _ := v[0].(map[string]any)
+			return m
+		}
+	}
+	return nil
+}
+
+func TestEndpointExposurePerEnvironment(t *testing.T) {
+	for _, name := range []string{"dev", "prod"} {
+		_, c := synthCluster(t, shipped(t, name)).only("aws_eks_cluster")
+		vpc := firstBlock(c, "vpc_config")
+		if vpc["endpoint_private_access"] != true || vpc["endpoint_public_access"] != false || vpc["public_access_cidrs"] != nil {
+			t.Errorf("%s: vpc_config = %v; want a private-only endpoint", name, vpc)
+		}
+	}
+	env := shipped(t, "dev")
+	env.Cluster.EndpointPublicAccess, env.Cluster.PublicAccessCidrs = true, []string{"203.0.113.0/24"}
+	_, c := synthCluster(t, env).only("aws_eks_cluster")
+	if vpc := firstBlock(c, "vpc_config"); vpc["endpoint_public_access"] != true || fmt.Sprint(vpc["public_access_cidrs"]) != "[203.0.113.0/24]" {
+		t.Errorf("public endpoint vpc_config = %v", vpc)
+	}
+}
+
+func TestControlPlaneEncryptionLogsAndAccess(t *testing.T) {
+	env := shipped(t, "prod")
+	s := synthCluster(t, env)
+	keyName, key := s.only("aws_kms_key")
+	if key["enable_key_rotation"] != true {
+		t.Error("cluster key does not rotate")
+	}
+	_, c := s.only("aws_eks_cluster")
+	if c["version"] != env.Cluster.KubernetesVersion || firstBlock(c, "upgrade_policy")["support_type"] != "STANDARD" {
+		t.Errorf("version %v, upgrade policy %v", c["version"], c["upgrade_policy"])
+	}
+	enc := firstBlock(c, "encryption_config")
+	if fmt.Sprint(enc["resources"]) != "[secrets]" || firstBlock(enc, "provider")["key_arn"] != ref("aws_kms_key", keyName, "arn") {
+		t.Errorf("encryption_config = %v", enc)
+	}
+	logTypes := asStrings(c["enabled_cluster_log_types"])
+	sort.Strings(logTypes)
+	if fmt.Sprint(logTypes) != "[api audit authenticator controllerManager scheduler]" {
+		t.Errorf("log types = %v", logTypes)
+	}
+	groupName, group := s.named("aws_cloudwatch_log_group", "name", "/aws/eks/phl-prod/cluster")
+	if group["kms_key_id"] != ref("aws_kms_key", keyName, "arn") || fmt.Sprint(group["retention_in_days"]) != fmt.Sprint(env.Cluster.LogRetentionDays) {
+		t.Errorf("control-plane log group = %v", group)
+	}
+	if !strings.Contains(fmt.Sprint(c["depends_on"]), "aws_cloudwatch_log_group."+groupName) {
+		t.Error("the cluster does not wait for its encrypted log group (EKS would create an unencrypted one)")
+	}
+	access := firstBlock(c, "access_config")
+	if access["authentication_mode"] != "API" || access["bootstrap_cluster_creator_admin_permissions"] != false {
+		t.Errorf("access_config = %v", access)
+	}
+
+	admins := map[string]bool{}
+	for _, e := range s.resources("aws_eks_access_entry") {
+		if e["type"] == "STANDARD" {
+			admins[fmt.Sprint(e["principal_arn"])] = true
+		}
+	}
+	for _, a := range env.Cluster.AdminPrincipalArns {
+		if !admins[a] {
+			t.Errorf("no access entry for admin %s", a)
+		}
+	}
+	assoc := s.resources("aws_eks_access_policy_association")
+	if len(assoc) != len(env.Cluster.AdminPrincipalArns) {
+		t.Errorf("%d policy associations; want %d", len(assoc), len(env.Cluster.AdminPrincipalArns))
+	}
+	for _, a := range assoc {
+		if !strings.HasSuffix(fmt.Sprint(a["policy_arn"]), ":cluster-access-policy/AmazonEKSClusterAdminPolicy") || firstBlock(a, "access_scope")["type"] != "cluster" {
+			t.Errorf("admin association = %v", a)
+		}
+	}
+	if _, karpenter := s.named("aws_eks_access_entry", "type", "EC2_LINUX"); !strings.Contains(fmt.Sprint(karpenter["principal_arn"]), "karpenter-nodes-role") {
+		t.Errorf("Karpenter's EC2_LINUX entry is for %v", karpenter["principal_arn"])
+	}
+}
+
+func TestNodeGroupAndLaunchTemplate(t *testing.T) {
+	for _, name := range []string{"dev", "prod"} {
+		env := shipped(t, name)
+		s := synthCluster(t, env)
+		_, ng := s.only("aws_eks_node_group")
+		size := float64(env.Cluster.NodeGroup.Size)
+		sc := firstBlock(ng, "scaling_config")
+		if ng["ami_type"] != "BOTTLEROCKET_x86_64" || ng["capacity_type"] != "ON_DEMAND" || sc["min_size"] != size || sc["max_size"] != size || sc["desired_size"] != size {
+			t.Errorf("%s node group: ami %v capacity %v scaling %v", name, ng["ami_type"], ng["capacity_type"], sc)
+		}
+		if fmt.Sprint(asStrings(ng["instance_types"])) != fmt.Sprint(env.Cluster.NodeGroup.InstanceTypes) {
+			t.Errorf("%s instance types = %v", name, ng["instance_types"])
+		}
+		tainted := strings.Contains(fmt.Sprint(ng["taint"]), "CriticalAddonsOnly")
+		if tainted != env.Cluster.NodeGroup.CriticalAddonsTaint {
+			t.Errorf("%s: CriticalAddonsOnly taint = %v; config says %v", name, tainted, env.Cluster.NodeGroup.CriticalAddonsTaint)
+		}
+		// Test synth leaves cross-stack references unresolved (the app synth turns them into
+		// terraform_remote_state, which rungs 3 and 4 validate and plan); the subnet is what matters.
+		if subnets := asStrings(ng["subnet_ids"]); len(subnets) != len(env.AvailabilityZones) || !strings.Contains(subnets[0], "network_private-"+env.AvailabilityZones[0]) {
+			t.Errorf("%s: node subnets %v; want the network stack's private subnets", name, subnets)
+		}
+
+		ltName, lt := s.only("aws_launch_template")
+		if firstBlock(ng, "launch_template")["id"] != ref("aws_launch_template", ltName, "id") {
+			t.Errorf("%s: node group does not use the launch template", name)
+		}
+		md := firstBlock(lt, "metadata_options")
+		if md["http_tokens"] != "required" || md["http_put_response_hop_limit"] != float64(1) {
+			t.Errorf("%s: metadata_options = %v", name, md)
+		}
+		keyName, _ := s.only("aws_kms_key")
+		devices, _ := lt["block_device_mappings"].([]any)
+		if len(devices) != 2 {
+			t.Fatalf("%s: %d block devices; want the OS and data volumes", name, len(devices))
+		}
+		for _, d := range devices {
+			ebs := firstBlock(d.(map[string]any), "ebs")
+			if ebs["encrypted"] != "true" || ebs["volume_type"] != "gp3" || ebs["kms_key_id"] != ref("aws_kms_key", keyName, "arn") {
+				t.Errorf("%s: volume %v", name, d)
+			}
+		}
+		userData, err := base64.StdEncoding.DecodeString(fmt.Sprint(lt["user_data"]))
+		if err != nil || !containsAll(string(userData), "[settings.host-containers.admin]\nenabled = false", "[settings.host-containers.control]\nenabled = true", `lockdown = "integrity"`) {
+			t.Errorf("%s: Bottlerocket settings = %q (%v)", name, userData, err)
+		}
+	}
+}
+
+func TestAddonsOrderingAndPodIdentity(t *testing.T) {
+	env := shipped(t, "dev")
+	env.Cluster.AddonVersions = map[string]string{"coredns": "v1.12.1-eksbuild.2"}
+	s := synthCluster(t, env)
+	ngName, ng := s.only("aws_eks_node_group")
+	ngDeps := fmt.Sprint(ng["depends_on"])
+	roles := map[string]map[string]any{}
+	for n, r := range s.resources("aws_iam_role") {
+		roles[ref("aws_iam_role", n, "arn")] = r
+	}
+	wantSA := map[string]string{"vpc-cni": "aws-node", "aws-ebs-csi-driver": "ebs-csi-controller-sa", "amazon-cloudwatch-observability": "cloudwatch-agent"}
+	for _, name := range config.Addons {
+		addonName, a := s.named("aws_eks_addon", "addon_name", name)
+		before := name == "vpc-cni" || name == "eks-pod-identity-agent"
+		if waits := strings.Contains(ngDeps, "aws_eks_addon."+addonName); waits != before {
+			t.Errorf("%s: the node group waits for it = %v; want %v", name, waits, before)
+		}
+		if !before && !strings.Contains(fmt.Sprint(a["depends_on"]), "aws_eks_node_group."+ngName) {
+			t.Errorf("%s is created before the nodes it needs", name)
+		}
+		pia := firstBlock(a, "pod_identity_association")
+		if sa, ok := wantSA[name]; ok {
+			role := roles[fmt.Sprint(pia["role_arn"])]
+			if pia["service_account"] != sa || role == nil || !strings.Contains(fmt.Sprint(role["assume_role_policy"]), "pods.eks.amazonaws.com") {
+				t.Errorf("%s: pod identity %v with role %v", name, pia, role)
+			}
+		} else if pia != nil {
+			t.Errorf("%s has a role it does not need", name)
+		}
+	}
+	if _, coredns := s.named("aws_eks_addon", "addon_name", "coredns"); coredns["addon_version"] != "v1.12.1-eksbuild.2" {
+		t.Errorf("pinned coredns version = %v", coredns["addon_version"])
+	}
+	if _, cni := s.named("aws_eks_addon", "addon_name", "vpc-cni"); cni["addon_version"] != nil {
+		t.Errorf("unpinned vpc-cni has version %v; want EKS's default", cni["addon_version"])
+	}
+
+	wantAssoc := map[string]string{"kube-system/karpenter": "", "kube-system/aws-load-balancer-controller": "", "external-secrets/external-secrets": ""}
+	for _, a := range s.resources("aws_eks_pod_identity_association") {
+		key := fmt.Sprintf("%v/%v", a["namespace"], a["service_account"])
+		if _, ok := wantAssoc[key]; !ok {
+			t.Errorf("unexpected pod identity association %s", key)
+		}
+		delete(wantAssoc, key)
+		trust := fmt.Sprint(roles[fmt.Sprint(a["role_arn"])]["assume_role_policy"])
+		if !containsAll(trust, "pods.eks.amazonaws.com", "sts:TagSession", "aws:SourceArn", ":cluster/phl-dev") {
+			t.Errorf("%s role trust = %s", key, trust)
+		}
+	}
+	if len(wantAssoc) > 0 {
+		t.Errorf("missing pod identity associations: %v", wantAssoc)
+	}
+}
+
+func TestNodeRolesHaveNoCniPolicy(t *testing.T) {
+	s := synthCluster(t, shipped(t, "dev"))
+	perRole := map[string][]string{}
+	for _, a := range s.resources("aws_iam_role_policy_attachment") {
+		role := fmt.Sprint(a["role"])
+		perRole[role] = append(perRole[role], fmt.Sprint(a["policy_arn"]))
+	}
+	for role, policies := range perRole {
+		hasCni := strings.Contains(fmt.Sprint(policies), "AmazonEKS_CNI_Policy")
+		if hasCni != strings.Contains(role, "vpc-cni") {
+			t.Errorf("role %s: policies %v", role, policies)
+		}
+	}
+}
+
+func TestVpcCniCustomNetworkingPerAZ(t *testing.T) {
+	env := shipped(t, "prod")
+	s := synthCluster(t, env)
+	_, cni := s.named("aws_eks_addon", "addon_name", "vpc-cni")
+	var cfg struct {
+		Env       map[string]string
+		EniConfig struct {
+			Create  bool
+			Region  string
+			Subnets map[string]struct {
+				ID             string `json:"id"`
+				SecurityGroups []string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(fmt.Sprint(cni["configuration_values"])), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Env["AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"] != "true" || cfg.Env["ENI_CONFIG_LABEL_DEF"] != "topology.kubernetes.io/zone" ||
+		cfg.Env["ENABLE_PREFIX_DELEGATION"] != "true" || cfg.Env["WARM_PREFIX_TARGET"] != "1" {
+		t.Errorf("CNI env = %v", cfg.Env)
+	}
+	if !cfg.EniConfig.Create || cfg.EniConfig.Region != env.Region || len(cfg.EniConfig.Subnets) != len(env.AvailabilityZones) {
+		t.Errorf("eniConfig = %+v", cfg.EniConfig)
+	}
+	podSG, _ := s.named("aws_security_group", "name", "phl-prod-pods")
+	for _, az := range env.AvailabilityZones {
+		sub := cfg.EniConfig.Subnets[az]
+		if !strings.Contains(sub.ID, "network_pod-"+az+"_") {
+			t.Errorf("%s: ENIConfig subnet %q is not the network stack's pod subnet of that AZ", az, sub.ID)
+		}
+		if fmt.Sprint(sub.SecurityGroups) != "["+ref("aws_security_group", podSG, "id")+"]" {
+			t.Errorf("%s: ENIConfig security groups %v", az, sub.SecurityGroups)
+		}
+	}
+}
+
+func TestKarpenterInterruptionQueue(t *testing.T) {
+	s := synthCluster(t, shipped(t, "dev"))
+	qName, q := s.only("aws_sqs_queue")
+	if q["sqs_managed_sse_enabled"] != true {
+		t.Error("interruption queue is not encrypted")
+	}
+	rules := s.resources("aws_cloudwatch_event_rule")
+	if len(rules) != 4 {
+		t.Errorf("%d EventBridge rules; want 4", len(rules))
+	}
+	var kinds []string
+	for _, r := range rules {
+		var pattern map[string][]string
+		_ = json.Unmarshal([]byte(fmt.Sprint(r["event_pattern"])), &pattern)
+		kinds = append(kinds, pattern["detail-type"]...)
+	}
+	sort.Strings(kinds)
+	if fmt.Sprint(kinds) != "[AWS Health Event EC2 Instance Rebalance Recommendation EC2 Instance State-change Notification EC2 Spot Instance Interruption Warning]" {
+		t.Errorf("event kinds = %v", kinds)
+	}
+	targets := s.resources("aws_cloudwatch_event_target")
+	if len(targets) != 4 {
+		t.Errorf("%d targets; want 4", len(targets))
+	}
+	for _, tg := range targets {
+		if tg["arn"] != ref("aws_sqs_queue", qName, "arn") {
+			t.Errorf("target %v does not feed the queue", tg["arn"])
+		}
+	}
+	_, policy := s.only("aws_sqs_queue_policy")
+	if !containsAll(fmt.Sprint(policySt(t, policy["policy"])), "events.amazonaws.com", "aws:SecureTransport:false") {
+		t.Errorf("queue policy = %v", policy["policy"])
+	}
+}
+
+func policySt(t *testing.T, policy any) []map[string]any { return policyStatements(t, policy) }
+
+func TestControllerPoliciesAreScoped(t *testing.T) {
+	s := synthCluster(t, shipped(t, "dev"))
+	policies := map[string][]map[string]any{}
+	for _, p := range s.resources("aws_iam_role_policy") {
+		policies[fmt.Sprint(p["name"])] = policyStatements(t, p["policy"])
+	}
+	for _, st := range policies["external-secrets"] {
+		for _, r := range asStrings(st["Resource"]) {
+			if strings.Contains(r, ":secretsmanager:") && !strings.HasSuffix(r, ":secret:phl-dev/*") {
+				t.Errorf("External Secrets may read %s", r)
+			}
+		}
+	}
+	mutating := []string{"ec2:CreateTags", "ec2:TerminateInstances", "ec2:DeleteLaunchTemplate", "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile"}
+	for _, st := range policies["karpenter"] {
+		for _, a := range asStrings(st["Action"]) {
+			for _, m := range mutating {
+				if a == m && !strings.Contains(fmt.Sprint(st["Condition"]), "kubernetes.io/cluster/phl-dev:owned") {
+					t.Errorf("Karpenter's %s is not limited to this cluster's resources: %v", a, st["Condition"])
+				}
+			}
+		}
+	}
+	for _, st := range policies["aws-load-balancer-controller"] {
+		for _, a := range asStrings(st["Action"]) {
+			if strings.HasPrefix(a, "elasticloadbalancing:Create") || strings.HasPrefix(a, "elasticloadbalancing:Delete") {
+				t.Errorf("the load balancer controller may %s; load balancers are Terraform's", a)
+			}
+		}
+	}
+	if len(policies["karpenter"]) == 0 || len(policies["external-secrets"]) == 0 || len(policies["aws-load-balancer-controller"]) == 0 {
+		t.Errorf("controller policies missing: %v", len(policies))
+	}
+}
