@@ -23,7 +23,7 @@ offline_override() {
       }}
     }
     + (.data.terraform_remote_state // {} | if . == {} then {} else
-        {data: {terraform_remote_state: with_entries(.value = {config: {path:
+        {data: {terraform_remote_state: with_entries(.value = {backend: "local", config: {path:
           "\($work)/\(.key | ltrimstr("cross-stack-reference-input-"))/offline-outputs.tfstate"}})}}
       end)' "$OUT/stacks/$1/cdk.tf.json"
 }
