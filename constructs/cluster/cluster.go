@@ -12,6 +12,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ekscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/phl-platform/phl-platform/internal/tfval"
 )
 
 // Props configures a Cluster.
@@ -127,28 +129,11 @@ func (c *Cluster) managedPolicy(name string) string {
 	return "arn:" + c.props.Partition + ":iam::aws:policy/" + name
 }
 
-func (c *Cluster) name(parts ...string) string {
-	s := c.props.Name
-	for _, p := range parts {
-		s += "-" + p
-	}
-	return s
-}
+func (c *Cluster) name(parts ...string) string { return tfval.Name(c.props.Name, parts...) }
 
-func tags(kv ...string) *map[string]*string {
-	m := make(map[string]*string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = jsii.String(kv[i+1])
-	}
-	return &m
-}
-
-func strs(ss ...string) *[]*string {
-	out := make([]*string, len(ss))
-	for i, s := range ss {
-		out[i] = jsii.String(s)
-	}
-	return &out
-}
+var (
+	tags = tfval.Tags
+	strs = tfval.Strings
+)
 
 func ptr[T any](v T) *T { return &v }

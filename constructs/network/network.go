@@ -14,6 +14,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpc"
 
 	"github.com/phl-platform/phl-platform/internal/netcalc"
+	"github.com/phl-platform/phl-platform/internal/tfval"
 )
 
 // Props configures a Network. Zero values take the documented defaults.
@@ -136,18 +137,6 @@ func (n *Network) servicePrincipal(service string) string {
 	return fmt.Sprintf("%s.%s.%s", service, n.props.Region, suffix)
 }
 
-func (n *Network) name(parts ...string) string {
-	s := n.props.Name
-	for _, p := range parts {
-		s += "-" + p
-	}
-	return s
-}
+func (n *Network) name(parts ...string) string { return tfval.Name(n.props.Name, parts...) }
 
-func tags(kv ...string) *map[string]*string {
-	m := make(map[string]*string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = jsii.String(kv[i+1])
-	}
-	return &m
-}
+var tags = tfval.Tags

@@ -28,47 +28,43 @@ func TestOfflinePlans(t *testing.T) {
 	for _, env := range envs {
 		stack := env.StackName("cluster")
 		t.Run(stack, func(t *testing.T) {
-			p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
-			if err != nil {
-				t.Fatalf("no plan for %s: %v", stack, err)
-			}
-			rules := append(Common(env.Name), Cluster(ClusterExpectations{
+			checkPlan(t, dir, stack, append(Common(env.Name), Cluster(ClusterExpectations{
 				PublicEndpoint: env.Cluster.EndpointPublicAccess,
 				NodeCount:      env.Cluster.NodeGroup.Size,
 				Addons:         config.Addons,
 				LogTypes:       []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
-			})...)
-			findings := Run(p, rules)
-			if len(findings) > 0 {
-				t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
-			}
-			t.Logf("%s: %d rules checked, %d finding(s)", stack, len(rules), len(findings))
+			})...))
 		})
 	}
 	for _, env := range envs {
 		stack := env.StackName("network")
 		t.Run(stack, func(t *testing.T) {
-			p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
-			if err != nil {
-				t.Fatalf("no plan for %s: %v", stack, err)
-			}
 			nats := len(env.AvailabilityZones)
 			if env.Network.NatGatewayMode == config.NatSingle {
 				nats = 1
 			}
-			rules := append(Common(env.Name), Network(NetworkExpectations{
+			checkPlan(t, dir, stack, append(Common(env.Name), Network(NetworkExpectations{
 				AvailabilityZones: len(env.AvailabilityZones),
 				NatGateways:       nats,
 				InterfaceEnds:     len(env.Network.InterfaceEndpoints),
-			})...)
-			findings := Run(p, rules)
-			if len(findings) > 0 {
-				t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
-			}
-			if add, _, _ := p.Summary(); add == 0 {
-				t.Error("the plan creates nothing")
-			}
-			t.Logf("%s: %d rules checked, %d finding(s)", stack, len(rules), len(findings))
+			})...))
 		})
 	}
+}
+
+// checkPlan loads a stack's plan and fails the test on any finding of the rules.
+func checkPlan(t *testing.T, dir, stack string, rules []Rule) {
+	t.Helper()
+	p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
+	if err != nil {
+		t.Fatalf("no plan for %s: %v", stack, err)
+	}
+	if add, _, _ := p.Summary(); add == 0 {
+		t.Error("the plan creates nothing")
+	}
+	findings := Run(p, rules)
+	if len(findings) > 0 {
+		t.Errorf("%d finding(s):\n%s", len(findings), strings.Join(findings, "\n"))
+	}
+	t.Logf("%s: %d rules checked, %d finding(s)", stack, len(rules), len(findings))
 }
