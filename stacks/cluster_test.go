@@ -344,3 +344,10 @@ func TestControllerPoliciesAreScoped(t *testing.T) {
 		t.Errorf("controller policies missing: %v", len(policies))
 	}
 }
+
+func TestClusterOutputs(t *testing.T) {
+	assertOutputs(t, synthCluster(t, shipped(t, "dev")), "cluster_name", "cluster_endpoint", "cluster_certificate_authority_data",
+		"cluster_security_group_id", "control_plane_security_group_id", "node_security_group_id", "pod_security_group_id",
+		"kms_key_arn", "karpenter_queue_name", "karpenter_node_role_name", "karpenter_controller_role_arn",
+		"load_balancer_controller_role_arn", "external_secrets_role_arn")
+}

@@ -128,3 +128,20 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// assertOutputs checks that a stack declares the outputs later stacks and operators read, and
+// that none is secret (secrets never go through Terraform outputs).
+func assertOutputs(t *testing.T, s *synthesized, names ...string) {
+	t.Helper()
+	outputs, _ := s.doc["output"].(map[string]any)
+	for _, name := range names {
+		o, ok := outputs[name].(map[string]any)
+		if !ok {
+			t.Errorf("output %s missing", name)
+			continue
+		}
+		if o["sensitive"] == true {
+			t.Errorf("output %s is sensitive; outputs must carry no secrets", name)
+		}
+	}
+}

@@ -279,18 +279,7 @@ func TestInterfaceEndpointsOnlyWhereConfigured(t *testing.T) {
 }
 
 func TestNetworkOutputs(t *testing.T) {
-	s := synthNetwork(t, shipped(t, "dev"))
-	outputs, _ := s.doc["output"].(map[string]any)
-	for _, name := range []string{"vpc_id", "vpc_cidr", "pod_cidr", "availability_zones", "public_subnet_ids", "private_subnet_ids",
-		"pod_subnet_ids", "database_subnet_ids", "public_route_table_id", "private_route_table_ids", "pod_route_table_ids",
-		"database_route_table_ids", "nat_gateway_ids", "kms_key_arn"} {
-		o, ok := outputs[name].(map[string]any)
-		if !ok {
-			t.Errorf("output %s missing", name)
-			continue
-		}
-		if o["sensitive"] == true {
-			t.Errorf("output %s is sensitive; the network has no secrets", name)
-		}
-	}
+	assertOutputs(t, synthNetwork(t, shipped(t, "dev")), "vpc_id", "vpc_cidr", "pod_cidr", "availability_zones",
+		"public_subnet_ids", "private_subnet_ids", "pod_subnet_ids", "database_subnet_ids", "public_route_table_id",
+		"private_route_table_ids", "pod_route_table_ids", "database_route_table_ids", "nat_gateway_ids", "kms_key_arn")
 }
