@@ -142,7 +142,7 @@ func (v validator) network(n fileNetwork, prof profile) (Network, error) {
 // range only in the same RFC 1918 block as the primary; never overlapping it.
 func (v validator) podCidr(pod, vpc netip.Prefix) error {
 	const allowed = "a range disjoint from network.vpc_cidr, inside 100.64.0.0/10 (RFC 6598) or the RFC 1918 block of vpc_cidr"
-	if netcalc.Overlaps(pod, vpc) {
+	if pod.Overlaps(vpc) {
 		return v.fail("network.pod_cidr", pod.String(), "overlaps network.vpc_cidr "+vpc.String(), allowed)
 	}
 	if netcalc.Within(pod, netcalc.RFC6598) {

@@ -303,12 +303,10 @@ func TestKarpenterInterruptionQueue(t *testing.T) {
 		}
 	}
 	_, policy := s.only("aws_sqs_queue_policy")
-	if !containsAll(fmt.Sprint(policySt(t, policy["policy"])), "events.amazonaws.com", "aws:SecureTransport:false") {
+	if !containsAll(fmt.Sprint(policyStatements(t, policy["policy"])), "events.amazonaws.com", "aws:SecureTransport:false") {
 		t.Errorf("queue policy = %v", policy["policy"])
 	}
 }
-
-func policySt(t *testing.T, policy any) []map[string]any { return policyStatements(t, policy) }
 
 func TestControllerPoliciesAreScoped(t *testing.T) {
 	s := synthCluster(t, shipped(t, "dev"))

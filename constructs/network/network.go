@@ -117,7 +117,7 @@ func (p Props) validate() ([]netcalc.AZSubnets, error) {
 		return nil, fmt.Errorf("AccountID, Region and ClusterName are required")
 	case len(p.AvailabilityZones) < 2:
 		return nil, fmt.Errorf("AvailabilityZones %v: at least 2 are required", p.AvailabilityZones)
-	case netcalc.Overlaps(p.VpcCidr, p.PodCidr):
+	case p.VpcCidr.Overlaps(p.PodCidr):
 		return nil, fmt.Errorf("PodCidr %s overlaps VpcCidr %s", p.PodCidr, p.VpcCidr)
 	}
 	return netcalc.Layout(p.VpcCidr, p.PodCidr, len(p.AvailabilityZones))

@@ -25,9 +25,6 @@ func Subnet(prefix netip.Prefix, newBits, num int) (netip.Prefix, error) {
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), bits), nil
 }
 
-// Overlaps reports whether two ranges share any address.
-func Overlaps(a, b netip.Prefix) bool { return a.Overlaps(b) }
-
 // Within reports whether inner lies entirely inside outer.
 func Within(inner, outer netip.Prefix) bool {
 	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Masked().Addr())

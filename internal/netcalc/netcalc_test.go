@@ -61,7 +61,7 @@ func TestLayoutIsDisjointAndInsideItsRanges(t *testing.T) {
 		}
 		for i := range all {
 			for j := i + 1; j < len(all); j++ {
-				if Overlaps(all[i], all[j]) {
+				if all[i].Overlaps(all[j]) {
 					t.Errorf("%s overlaps %s", all[i], all[j])
 				}
 			}
