@@ -16,6 +16,9 @@ import (
 func main() {
 	// Validate every environment before the app exists, so bad input writes nothing.
 	envs, err := config.Load(config.DefaultDir, os.Getenv(config.SelectionVar))
+	if err == nil && os.Getenv(config.RequireStateBackendVar) == "true" {
+		err = config.RequireStateBackend(envs)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)

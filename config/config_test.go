@@ -96,6 +96,10 @@ func TestInvalidSettings(t *testing.T) {
 		{"bad retention", "dev", "network:\n", "network:\n  flow_log_retention_days: 10\n", []string{"network.flow_log_retention_days", `"10"`, "14, 30"}},
 		{"unknown endpoint", "dev", "network:\n", "network:\n  interface_endpoints: [s3]\n", []string{"network.interface_endpoints[0]", `"s3"`, "ecr.api"}},
 		{"reserved tag", "dev", "owner: team", "environment: x", []string{"tags.environment", "set by the platform"}},
+		{"reserved component tag", "dev", "owner: team", "component: x", []string{"tags.component", "set by the platform", "component, environment"}},
+		{"fraction in an integer key", "dev", "tags:", "cluster:\n  node_group:\n    disk_size_gib: 50.5\ntags:", []string{"cluster.node_group.disk_size_gib", `"50.5"`, "not a whole number"}},
+		{"fraction in a retention", "dev", "network:\n", "network:\n  flow_log_retention_days: 30.0\n", []string{"network.flow_log_retention_days", `"30.0"`, "not a whole number"}},
+		{"string for a boolean", "dev", "tags:", "cluster:\n  endpoint_public_access: \"no\"\ntags:", []string{"cluster.endpoint_public_access", `"no"`, "true or false"}},
 		{"bad bucket", "dev", "tags:", "state_backend:\n  bucket: My_Bucket\ntags:", []string{"state_backend.bucket", `"My_Bucket"`}},
 		{"backend without bucket", "dev", "tags:", "state_backend:\n  region: eu-west-1\ntags:", []string{"state_backend.bucket", "required"}},
 		{"unsupported Kubernetes version", "dev", "tags:", "cluster:\n  kubernetes_version: \"1.31\"\ntags:", []string{"cluster.kubernetes_version", `"1.31"`, "standard support", "1.35"}},
@@ -181,4 +185,31 @@ func TestShippedEnvironmentsAreValid(t *testing.T) {
 	if len(got["prod"].AvailabilityZones) < 3 {
 		t.Error("prod must span at least three AZs")
 	}
+}
+
+func TestRequireStateBackend(t *testing.T) {
+	local, err := Parse("environments/dev.yaml", []byte(validDev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote, err := Parse("environments/dev.yaml", []byte(validDev+"state_backend:\n  bucket: my-state\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RequireStateBackend([]*Environment{remote}); err != nil {
+		t.Errorf("an S3-backed environment was refused: %v", err)
+	}
+	err = RequireStateBackend([]*Environment{remote, local})
+	if err == nil || strings.Contains(err.Error(), "\n") || !containsEvery(err.Error(), "environments/dev.yaml", "state_backend.bucket", RequireStateBackendVar, "allowed:") {
+		t.Errorf("local state accepted or unclear error: %v", err)
+	}
+}
+
+func containsEvery(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

@@ -70,5 +70,6 @@ func (e *Environment) DefaultTags() map[string]string {
 	return tags
 }
 
-// reservedTags are set by DefaultTags and may not be overridden in a file.
-var reservedTags = []string{"project", "environment", "managed-by", "repository"}
+// reservedTags are set by the platform (DefaultTags, and "component" by each stack) and may not
+// be overridden in a file.
+var reservedTags = []string{"component", "environment", "managed-by", "project", "repository"}

@@ -63,6 +63,24 @@ func checkKeys(file string, node *yaml.Node, t reflect.Type, path string) error 
 		if node.Kind != yaml.ScalarNode {
 			return &Error{File: file, Key: path, Value: "", Problem: fmt.Sprintf("line %d: expected a single value", node.Line)}
 		}
+		return checkScalar(file, node, t, path)
+	}
+	return nil
+}
+
+// checkScalar rejects what the YAML decoder would otherwise convert silently: yaml.v3 truncates
+// 50.5 into an int field (50), so every integer key must hold a whole number.
+func checkScalar(file string, node *yaml.Node, t reflect.Type, path string) error {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if node.ShortTag() != "!!int" {
+			return &Error{File: file, Key: path, Value: node.Value, Problem: fmt.Sprintf("line %d: not a whole number", node.Line), Allowed: "an integer such as 50, without a fraction or quotes"}
+		}
+	case reflect.Bool:
+		if node.ShortTag() != "!!bool" {
+			return &Error{File: file, Key: path, Value: node.Value, Problem: fmt.Sprintf("line %d: not a boolean", node.Line), Allowed: "true or false"}
+		}
 	}
 	return nil
 }

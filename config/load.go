@@ -96,3 +96,20 @@ func Parse(file string, data []byte) (*Environment, error) {
 	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	return validator{file: file}.environment(&doc, name)
 }
+
+// RequireStateBackendVar, set to "true" (the deploy workflow does), makes every selected
+// environment without a state_backend an error: local state on a throwaway CI runner is lost
+// after the run, so the next deploy would try to create everything again.
+const RequireStateBackendVar = "PHL_REQUIRE_STATE_BACKEND"
+
+// RequireStateBackend returns an error naming the first environment without a state_backend.
+func RequireStateBackend(envs []*Environment) error {
+	for _, e := range envs {
+		if e.StateBackend == nil {
+			return &Error{File: e.SourceFile, Key: "state_backend.bucket", Value: "",
+				Problem: "required when " + RequireStateBackendVar + "=true (CI deploys): local state would be lost with the runner",
+				Allowed: "an existing, versioned S3 bucket name"}
+		}
+	}
+	return nil
+}

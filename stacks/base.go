@@ -21,10 +21,11 @@ func newStack(scope constructs.Construct, env *config.Environment, component str
 	name := env.StackName(component)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
 
-	defaultTags := map[string]*string{"component": jsii.String(component)}
+	defaultTags := map[string]*string{}
 	for k, v := range env.DefaultTags() {
 		defaultTags[k] = jsii.String(v)
 	}
+	defaultTags["component"] = jsii.String(component) // reserved: config rejects it in tags
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
 		Region: jsii.String(env.Region),
 		// Refuses to touch any other account, whatever credentials the caller has.

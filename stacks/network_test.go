@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
 	"github.com/phl-platform/phl-platform/internal/netcalc"
 )
 
@@ -217,25 +218,52 @@ func TestFlowLogsEncryptedWithRotatingKey(t *testing.T) {
 	}
 }
 
-func TestIamPoliciesHaveNoWildcardActionOnWildcardResource(t *testing.T) {
+// Every policy document any stack writes (role, inline and managed policies, trust, key,
+// queue and other resource policies, policy-document data sources) is checked: no wildcard
+// action on every resource (iampolicy.Wildcards says what counts).
+func TestPoliciesHaveNoWildcardActionOnEveryResource(t *testing.T) {
 	for _, name := range []string{"dev-network", "dev-cluster", "prod-network", "prod-cluster"} {
 		env, component, _ := strings.Cut(name, "-")
 		s := synthNetwork(t, shipped(t, env))
 		if component == "cluster" {
 			s = synthCluster(t, shipped(t, env))
 		}
-		for rn, r := range s.resources("aws_iam_role_policy") {
-			for _, st := range policyStatements(t, r["policy"]) {
-				for _, a := range asStrings(st["Action"]) {
-					if strings.Contains(a, "*") {
-						for _, res := range asStrings(st["Resource"]) {
-							if res == "*" {
-								t.Errorf("%s: %s allows %s on *", name, rn, a)
-							}
+		checked := 0
+		for _, block := range []string{"resource", "data"} {
+			types, _ := s.doc[block].(map[string]any)
+			for _, typ := range sortedKeys(types) {
+				for rn, r := range types[typ].(map[string]any) {
+					walkStrings(r, "", func(attr, value string) {
+						resourcePolicy := attr == "assume_role_policy" || (attr == "policy" && !strings.HasPrefix(typ, "aws_iam_"))
+						findings, ok := iampolicy.Wildcards(value, resourcePolicy)
+						if ok {
+							checked++
 						}
-					}
+						for _, f := range findings {
+							t.Errorf("%s: %s.%s %s: %s", name, typ, rn, attr, f)
+						}
+					})
 				}
 			}
+		}
+		if checked == 0 {
+			t.Errorf("%s: no policy document found; the walk is broken", name)
+		}
+	}
+}
+
+// walkStrings calls fn for every string value under v, with the name of its innermost key.
+func walkStrings(v any, key string, fn func(attr, value string)) {
+	switch x := v.(type) {
+	case string:
+		fn(key, x)
+	case map[string]any:
+		for k, e := range x {
+			walkStrings(e, k, fn)
+		}
+	case []any:
+		for _, e := range x {
+			walkStrings(e, key, fn)
 		}
 	}
 }

@@ -210,21 +210,46 @@ func karpenterQueue(p *Plan) []string {
 	return out
 }
 
-// noInternetIngress: no security group rule admits 0.0.0.0/0 (the scanner does not check
-// aws_vpc_security_group_ingress_rule).
+// noInternetIngress: nothing admits 0.0.0.0/0 or ::/0, in any of the three ways a security
+// group rule can be written (the scanner does not check aws_vpc_security_group_ingress_rule).
 func noInternetIngress(p *Plan) []string {
 	var out []string
 	for _, r := range p.Of("aws_vpc_security_group_ingress_rule") {
-		if After(r, "cidr_ipv4") == anywhere {
-			out = append(out, r.Address+" admits 0.0.0.0/0")
+		if After(r, "cidr_ipv4") == anywhere || After(r, "cidr_ipv6") == anywhere6 {
+			out = append(out, r.Address+" admits the internet")
+		}
+	}
+	for _, r := range p.Of("aws_security_group_rule") {
+		if After(r, "type") == "ingress" && admitsInternet(r.Change.After) {
+			out = append(out, r.Address+" admits the internet")
 		}
 	}
 	for _, sg := range p.Of("aws_security_group") {
-		if strings.Contains(fmt.Sprint(After(sg, "ingress")), anywhere) {
-			out = append(out, sg.Address+" admits 0.0.0.0/0")
+		rules, _ := After(sg, "ingress").([]any)
+		for _, rule := range rules {
+			if admitsInternet(rule) {
+				out = append(out, sg.Address+" admits the internet")
+			}
 		}
 	}
 	return out
 }
 
-const anywhere = "0.0.0.0/0"
+// admitsInternet: a rule object whose cidr_blocks or ipv6_cidr_blocks hold an all-addresses range.
+func admitsInternet(rule any) bool {
+	m, _ := rule.(map[string]any)
+	for _, attr := range []string{"cidr_blocks", "ipv6_cidr_blocks"} {
+		list, _ := m[attr].([]any)
+		for _, c := range list {
+			if c == anywhere || c == anywhere6 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+const (
+	anywhere  = "0.0.0.0/0"
+	anywhere6 = "::/0"
+)

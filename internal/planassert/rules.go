@@ -2,6 +2,9 @@ package planassert
 
 import (
 	"fmt"
+	"regexp"
+
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
 // Rule is one property of a plan; it returns what violates it.
@@ -60,11 +63,26 @@ func onlyCreates(p *Plan) []string {
 	return out
 }
 
+// kmsKeyArn is the form of a customer managed key's ARN (what a producer stack's key output
+// holds when a consumer reads it through terraform_remote_state).
+var kmsKeyArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$`)
+
+// usesPlatformKey: the attribute refers to a KMS key of this stack, or its planned value is a
+// key ARN (read from another stack's outputs). Any other reference, such as a remote-state
+// output that holds a subnet ID, does not count.
+func (p *Plan) usesPlatformKey(rc *tfjson.ResourceChange, attr string) bool {
+	if refersTo(p.References(rc, attr), "aws_kms_key") {
+		return true
+	}
+	v, _ := After(rc, attr).(string)
+	return kmsKeyArn.MatchString(v)
+}
+
 func logGroupsEncrypted(p *Plan) []string {
 	var out []string
 	for _, rc := range p.Of("aws_cloudwatch_log_group") {
-		if !refersTo(p.References(rc, "kms_key_id"), "aws_kms_key") && !refersTo(p.References(rc, "kms_key_id"), "data.terraform_remote_state") {
-			out = append(out, rc.Address+" has no KMS key")
+		if !p.usesPlatformKey(rc, "kms_key_id") {
+			out = append(out, fmt.Sprintf("%s has no KMS key (kms_key_id = %v)", rc.Address, After(rc, "kms_key_id")))
 		}
 	}
 	return out
@@ -102,6 +120,8 @@ func defaultTags(environment string) func(p *Plan) []string {
 	}
 }
 
+// databaseTierIsolated: database route tables carry no route out of the VPC, and every
+// database subnet is associated with exactly one route table, a database one.
 func databaseTierIsolated(p *Plan) []string {
 	var out []string
 	dbTables := 0
@@ -119,6 +139,22 @@ func databaseTierIsolated(p *Plan) []string {
 	for _, r := range p.Of("aws_route") {
 		if rt := p.referencedResource(r, "route_table_id"); rt != nil && tag(rt, "tier") == "database" {
 			out = append(out, fmt.Sprintf("%s adds %v to database table %s", r.Address, After(r, "destination_cidr_block"), rt.Address))
+		}
+	}
+	associated := map[string]int{}
+	for _, a := range p.Of("aws_route_table_association") {
+		subnet := p.referencedResource(a, "subnet_id")
+		if subnet == nil || tag(subnet, "tier") != "database" {
+			continue
+		}
+		associated[subnet.Address]++
+		if rt := p.referencedResource(a, "route_table_id"); rt == nil || tag(rt, "tier") != "database" {
+			out = append(out, fmt.Sprintf("%s associates database subnet %s with a non-database route table", a.Address, subnet.Address))
+		}
+	}
+	for _, s := range p.Of("aws_subnet") {
+		if tag(s, "tier") == "database" && associated[s.Address] != 1 {
+			out = append(out, fmt.Sprintf("database subnet %s has %d route table associations; want 1", s.Address, associated[s.Address]))
 		}
 	}
 	return out

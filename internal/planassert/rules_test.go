@@ -51,6 +51,8 @@ func goodNetwork() *fakePlan {
 		f.add("aws_route_table", "private"+az, tier("private"), nil)
 		f.add("aws_route", "private"+az, map[string]any{"destination_cidr_block": "0.0.0.0/0"}, map[string][]string{
 			"route_table_id": {"aws_route_table.private" + az + ".id", "aws_route_table.private" + az}})
+		associate(f, "private"+az, "private"+az)
+		associate(f, "database"+az, "database")
 	}
 	f.add("aws_route_table", "database", tier("database"), nil)
 	f.add("aws_eip", "nat", map[string]any{}, nil)
@@ -58,6 +60,13 @@ func goodNetwork() *fakePlan {
 		"allocation_id": {"aws_eip.nat.allocation_id"}, "subnet_id": {"aws_subnet.publica.id", "aws_subnet.publica"}})
 	f.add("aws_vpc_endpoint", "s3", map[string]any{"vpc_endpoint_type": "Gateway"}, nil)
 	return f
+}
+
+// associate adds a route table association the way the network construct writes it.
+func associate(f *fakePlan, subnet, table string) {
+	f.add("aws_route_table_association", subnet+"-"+table, map[string]any{}, map[string][]string{
+		"subnet_id":      {"aws_subnet." + subnet + ".id", "aws_subnet." + subnet},
+		"route_table_id": {"aws_route_table." + table + ".id", "aws_route_table." + table}})
 }
 
 func rulesFor() []Rule {
@@ -81,6 +90,25 @@ func TestRulesCatchBrokenPlans(t *testing.T) {
 			f.add("aws_route", "db_out", map[string]any{"destination_cidr_block": "0.0.0.0/0"}, map[string][]string{
 				"route_table_id": {"aws_route_table.database.id", "aws_route_table.database"}})
 		}, "database route tables have no route out"},
+		{"database subnet associated with a NAT route table", func(f *fakePlan) {
+			associate(f, "databasea", "privatea")
+		}, "associates database subnet aws_subnet.databasea with a non-database route table"},
+		{"database subnet without an association (main route table)", func(f *fakePlan) {
+			f.add("aws_subnet", "databasec", with(tier("database"), "map_public_ip_on_launch", false), nil)
+		}, "database subnet aws_subnet.databasec has 0 route table associations"},
+		{"log group keyed by a remote-state value that is no KMS key", func(f *fakePlan) {
+			f.add("aws_cloudwatch_log_group", "borrowed", map[string]any{"kms_key_id": "subnet-0123456789abcdef0"},
+				map[string][]string{"kms_key_id": {"data.terraform_remote_state.network.outputs.pod_subnet_ids", "data.terraform_remote_state.network"}})
+		}, "aws_cloudwatch_log_group.borrowed has no KMS key"},
+		{"IPv6 ingress from anywhere", func(f *fakePlan) {
+			f.add("aws_vpc_security_group_ingress_rule", "v6", map[string]any{"cidr_ipv6": "::/0"}, nil)
+		}, "aws_vpc_security_group_ingress_rule.v6 admits the internet"},
+		{"legacy security group rule from anywhere", func(f *fakePlan) {
+			f.add("aws_security_group_rule", "ssh", map[string]any{"type": "ingress", "cidr_blocks": []any{"10.0.0.0/8", "0.0.0.0/0"}}, nil)
+		}, "aws_security_group_rule.ssh admits the internet"},
+		{"inline IPv6 ingress from anywhere", func(f *fakePlan) {
+			f.add("aws_security_group", "web", map[string]any{"ingress": []any{map[string]any{"ipv6_cidr_blocks": []any{"::/0"}}}}, nil)
+		}, "aws_security_group.web admits the internet"},
 		{"unencrypted log group", func(f *fakePlan) {
 			f.add("aws_cloudwatch_log_group", "plain", map[string]any{}, nil)
 		}, "aws_cloudwatch_log_group.plain has no KMS key"},
