@@ -15,7 +15,7 @@ import (
 
 func main() {
 	// Validate every environment before the app exists, so bad input writes nothing.
-	envs, err := config.Load(config.DefaultDir, os.Getenv(config.SelectionVar))
+	envs, err := config.Load(config.Dir(), os.Getenv(config.SelectionVar))
 	if err == nil && os.Getenv(config.RequireStateBackendVar) == "true" {
 		err = config.RequireStateBackend(envs)
 	}

@@ -3,8 +3,10 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const validDev = `
@@ -92,6 +94,8 @@ func TestInvalidSettings(t *testing.T) {
 		{"unknown top-level key", "dev", "tags:", "regoin: x\ntags:", []string{"regoin", "unknown key", "region"}},
 		{"missing account", "dev", "account_id: \"111111111111\"\n", "", []string{"account_id", "12 digits"}},
 		{"bad region", "dev", "region: ap-southeast-1", "region: Singapore", []string{"region", `"Singapore"`}},
+		{"China partition", "dev", "ap-southeast-1", "cn-north-1", []string{"region", `"cn-north-1"`, "aws-cn partition is not supported"}},
+		{"GovCloud partition", "dev", "ap-southeast-1", "us-gov-west-1", []string{"region", `"us-gov-west-1"`, "aws-us-gov partition is not supported"}},
 		{"bad NAT mode", "dev", "nat_gateway_mode: single", "nat_gateway_mode: many", []string{"network.nat_gateway_mode", `"many"`, "single, one_per_az"}},
 		{"bad retention", "dev", "network:\n", "network:\n  flow_log_retention_days: 10\n", []string{"network.flow_log_retention_days", `"10"`, "14, 30"}},
 		{"unknown endpoint", "dev", "network:\n", "network:\n  interface_endpoints: [s3]\n", []string{"network.interface_endpoints[0]", `"s3"`, "ecr.api"}},
@@ -212,4 +216,36 @@ func containsEvery(s string, parts ...string) bool {
 		}
 	}
 	return true
+}
+
+// A version close to the end of standard support is refused, naming the date and the way out.
+func TestKubernetesVersionNearEndOfStandardSupport(t *testing.T) {
+	defer func(saved func() time.Time) { now = saved }(now)
+	src := validDev + "cluster:\n  kubernetes_version: \"1.35\"\n"
+	now = func() time.Time { return time.Date(2027, 2, 24, 0, 0, 0, 0, time.UTC) }
+	if _, err := Parse("environments/dev.yaml", []byte(src)); err != nil {
+		t.Fatalf("31 days before the end: %v", err)
+	}
+	now = func() time.Time { return time.Date(2027, 2, 26, 0, 0, 0, 0, time.UTC) }
+	_, err := Parse("environments/dev.yaml", []byte(src))
+	if err == nil || !containsEvery(err.Error(), "cluster.kubernetes_version", `"1.35"`, "2027-03-27", "allowed: a newer version: 1.36") {
+		t.Errorf("29 days before the end: %v", err)
+	}
+	// The default version is checked too.
+	if _, err := Parse("environments/dev.yaml", []byte(validDev)); err == nil {
+		t.Error("the default version passed after its notice period")
+	}
+}
+
+func TestKarpenterSupportsEveryKubernetesVersion(t *testing.T) {
+	for _, v := range KubernetesVersions {
+		if !slices.Contains(KarpenterKubernetesVersions, v) {
+			t.Errorf("Kubernetes %s is allowed, but Karpenter %s does not support it", v, KarpenterVersion)
+		}
+	}
+	for v, end := range StandardSupportEnds {
+		if _, err := time.Parse(time.DateOnly, end); err != nil || !slices.Contains(KubernetesVersions, v) {
+			t.Errorf("StandardSupportEnds[%s] = %s: not a date of an allowed version", v, end)
+		}
+	}
 }

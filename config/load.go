@@ -20,6 +20,18 @@ const SelectionVar = "PHL_ENVIRONMENTS"
 // DefaultDir is where the environment files live, relative to the repository root.
 const DefaultDir = "environments"
 
+// DirVar names the environment variable that points the app at another environments
+// directory (the ladder's self-tests use a planted copy).
+const DirVar = "PHL_ENVIRONMENTS_DIR"
+
+// Dir is the environments directory: DirVar if set, else DefaultDir.
+func Dir() string {
+	if d := os.Getenv(DirVar); d != "" {
+		return d
+	}
+	return DefaultDir
+}
+
 // Load reads and validates the selected environments from dir. selection is a comma-separated
 // list of names; empty selects every <name>.yaml file in dir.
 func Load(dir, selection string) ([]*Environment, error) {

@@ -46,6 +46,12 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if !regionPattern.MatchString(doc.Region) {
 		return nil, v.fail("region", doc.Region, "not an AWS region name", "e.g. ap-southeast-1")
 	}
+	if p := partitionOf(doc.Region); p != "aws" {
+		// The cluster's service principals, ViaService conditions and log-group principals are
+		// written for the aws partition; rather than deploy something half-right elsewhere,
+		// stop here.
+		return nil, v.fail("region", doc.Region, "the "+p+" partition is not supported", "a region of the aws partition, e.g. ap-southeast-1")
+	}
 	env.Region = doc.Region
 	env.Partition = partitionOf(doc.Region)
 

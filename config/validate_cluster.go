@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var (
@@ -30,6 +31,9 @@ func (v validator) cluster(c fileCluster, prof profile) (Cluster, error) {
 			return out, v.fail("cluster.kubernetes_version", *c.KubernetesVersion, "not an EKS version in standard support", strings.Join(KubernetesVersions, ", ")+" (quoted)")
 		}
 		out.KubernetesVersion = *c.KubernetesVersion
+	}
+	if err := v.standardSupport(out.KubernetesVersion); err != nil {
+		return out, err
 	}
 
 	for i, s := range c.PublicAccessCidrs {
@@ -92,6 +96,33 @@ func (v validator) cluster(c fileCluster, prof profile) (Cluster, error) {
 		out.AddonVersions[n] = ver
 	}
 	return out, nil
+}
+
+// now is the validator's clock (tests set it).
+var now = time.Now
+
+// standardSupport refuses a version whose standard support ends within UpgradeNoticeDays.
+func (v validator) standardSupport(version string) error {
+	end, ok := StandardSupportEnds[version]
+	if !ok {
+		return nil
+	}
+	day, err := time.Parse(time.DateOnly, end)
+	if err != nil {
+		panic("config: StandardSupportEnds[" + version + "] = " + end + ": " + err.Error())
+	}
+	if now().Before(day.AddDate(0, 0, -UpgradeNoticeDays)) {
+		return nil
+	}
+	var newer []string
+	for _, k := range KubernetesVersions {
+		if k > version {
+			newer = append(newer, k)
+		}
+	}
+	return v.fail("cluster.kubernetes_version", version,
+		fmt.Sprintf("EKS standard support ends on %s; with upgrade policy STANDARD, EKS then upgrades the cluster itself and the next plan would try to downgrade it (README: Upgrading Kubernetes)", end),
+		"a newer version: "+strings.Join(newer, ", "))
 }
 
 func (v validator) nodeGroup(n fileNodeGroup) (NodeGroup, error) {

@@ -16,6 +16,7 @@ go build -o "$WORK/bin/phl-platform" .
 measure synth-app env CDKTF_OUTDIR="$WORK/bench-out" "$WORK/bin/phl-platform"
 measure synth-app-2 env CDKTF_OUTDIR="$WORK/bench-out" "$WORK/bin/phl-platform"
 measure synth-cdktf-cli env CI=true cdktf synth --output "$WORK/bench-cli-out"
+rm -rf "$WORK/bench-out" "$WORK/bench-cli-out"
 # Rung 1 uncached (Go's test cache would otherwise skip unchanged tests).
 measure rung-1 env GOFLAGS="${GOFLAGS:-} -count=1" scripts/ladder.sh --only 1
 for n in 2 3 4 5; do measure "rung-$n" scripts/ladder.sh --only "$n"; done
@@ -23,6 +24,7 @@ measure make-test-warm make test
 
 if [ "${1:-}" = --cold ]; then
   cold=$(mktemp -d /tmp/phl-cold.XXXX)
+  trap 'rm -rf "$cold"' EXIT
   git clone -q "$ROOT" "$cold/repo"
   measure make-test-cold env GOCACHE="$cold/gocache" GOMODCACHE="$cold/gomod" npm_config_cache="$cold/npm" \
     PHL_TOOLS_CACHE="$cold/tools" make -C "$cold/repo" test

@@ -1,87 +1,182 @@
 #!/usr/bin/env bash
 # The verification ladder: `make test`. Each rung prints what it checked and how long it took;
-# any failure (or a canary that is not caught) fails the run.
-# Usage: scripts/ladder.sh [--only N]
+# any failing command fails its rung and the run. After its real check, every rung runs its
+# self-tests: the same check on a throwaway copy of its real input with a defect planted,
+# which must fail (so a rung that stops checking fails the ladder).
+# Usage: scripts/ladder.sh [--only N]   (ONLY_RUNG=N: rung N alone, on the inputs already there)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 START=$SECONDS
 [ "${1:-}" = --only ] && export ONLY_RUNG=${2:?--only takes a rung number}
 
+# Everything temporary of this run (ours, go's, jsii's) lives here and goes at exit.
+mkdir -p "$WORK"
+TMPDIR=$(mktemp -d "$WORK/tmp.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+
 echo "== setup: pinned tools"
 "$ROOT/scripts/tools.sh" --scanner
 tf_setup
-note "terraform $TERRAFORM_VERSION, AWS provider mirror at $(tf_mirror), node $(node --version), trivy $TRIVY_VERSION"
+note "terraform $TERRAFORM_VERSION, AWS provider from $TF_PROVIDER_SOURCE, node $(node --version), trivy $TRIVY_VERSION"
 
-go_packages() { go list ./... | grep -v /node_modules/; }
-
-rung1() {
-  local unformatted; unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
-  [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
-  go vet $(go_packages) && go vet -tags offlineplan ./internal/planassert/
-  actionlint .github/workflows/*.yml
-  go test $(go_packages)
+# with VAR=VALUE... -- CMD...: CMD with those variables exported (used inside a self-test's
+# subshell, so nothing leaks); OUT and PLAN_DIR follow CDKTF_OUTDIR and PHL_PLAN_DIR.
+with() {
+  while [ "$1" != -- ]; do export "${1?}"; shift; done
+  shift
+  OUT=${CDKTF_OUTDIR:-$OUT} PLAN_DIR=${PHL_PLAN_DIR:-$PLAN_DIR} "$@"
 }
-rung "1 lint + go test" "gofmt, go vet, actionlint, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
 
-rung2() {
+# repo_copy: the repository's files (tracked and untracked, not ignored) in a scratch folder.
+repo_copy() {
+  local d; d=$(scratch_copy)
+  git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$d"
+  printf '%s\n' "$d"
+}
+
+# planted_stack DIR: the first selected environment's network stack, alone in DIR/out with a
+# one-stack manifest (the smallest real input of rungs 3 and 4). Prints the stack's name.
+planted_stack() {
+  local d=$1 s; s="$(selected_envs | head -n1)-network"
+  mkdir -p "$d/out/stacks/$s"
+  cp "$OUT/stacks/$s/cdk.tf.json" "$d/out/stacks/$s/"
+  jq --arg s "$s" '.stacks |= {($s): .[$s]}' "$OUT/manifest.json" > "$d/out/manifest.json"
+  printf '%s\n' "$s"
+}
+
+# plant FILE JQ-FILTER [ARGS...]: edits a synthesized stack in place with jq.
+plant() {
+  local f=$1; shift
+  jq "$@" "$f" > "$f.planted" && mv "$f.planted" "$f"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Rung 1: lint + go test. Input: SRC (the repository), PKGS (./...).
+rung1_check() {
+  cd "${SRC:-$ROOT}"
+  local files unformatted pkgs
+  files=$(find . -name '*.go' -not -path './node_modules/*' -not -path './.work/*' -not -path './.gen/*' -not -path './.git/*')
+  unformatted=$(gofmt -l $files)   # exit 2 on a syntax error fails the rung
+  [ -z "$unformatted" ] || { echo "gofmt would change: $unformatted"; return 1; }
+  pkgs=$(go list "${PKGS:-./...}")
+  go vet $pkgs
+  go vet -tags offlineplan ./internal/planassert/
+  actionlint .github/workflows/*.yml
+  go test $pkgs
+}
+rung1_selftests() {
+  local d; d=$(repo_copy)
+  printf 'package config\n\nimport "fmt"\n\n// Planted is a defect planted by the ladder self-test.\nfunc Planted() string { return fmt.Sprintf("%%d", "x") }\n' > "$d/config/zz_planted.go"
+  selftest "a go vet error in config/ (Printf verb)" "format %d has arg" with SRC="$d" PKGS=./config/ -- rung1_check
+  printf 'package config\nfunc   Planted( ) {}\n' > "$d/config/zz_planted.go"
+  selftest "an unformatted Go file that git does not track" "gofmt would change" with SRC="$d" PKGS=./config/ -- rung1_check
+  rm "$d/config/zz_planted.go"
+  printf '  planted:\n    runs-on: ubuntu-24.04\n    stepz: []\n' >> "$d/.github/workflows/ci.yml"
+  selftest "an invalid job in .github/workflows/ci.yml" 'unexpected key "stepz"' with SRC="$d" PKGS=./internal/netcalc/ -- rung1_check
+}
+rung1() { rung1_check; rung1_selftests; }
+rung "1 lint + go test" "gofmt (every Go file), go vet, actionlint, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
+
+# ---------------------------------------------------------------------------------------------
+# Rung 2: synth. Input: PHL_ENVIRONMENTS_DIR (environments/). Output: CDKTF_OUTDIR, .work/hcl.
+rung2_check() {
   "$ROOT/scripts/synth.sh" --hcl
-  local want
+  local want list
   for want in $(selected_envs); do
     jq -e --arg s "$want-network" '.stacks[$s]' "$OUT/manifest.json" >/dev/null || { echo "stack $want-network missing"; return 1; }
   done
   # The path users take (`cdktf synth`, pinned cdktf-cli) must produce exactly what we test.
   rm -rf "$WORK/cli-out"
   CI=true cdktf synth --output "$WORK/cli-out" > "$WORK/cli-synth.log" 2>&1 || { cat "$WORK/cli-synth.log"; return 1; }
-  for want in $(stacks); do
+  list=$(stacks)
+  for want in $list; do
     cmp -s "$OUT/stacks/$want/cdk.tf.json" "$WORK/cli-out/stacks/$want/cdk.tf.json" || { echo "cdktf synth differs for $want"; return 1; }
   done
-  note "cdktf-cli synth: identical output for $(stacks | wc -l) stacks"
+  note "cdktf-cli synth: identical output for $(wc -w <<<"$list") stacks"
   # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
   if [ -z "${PHL_ENVIRONMENTS:-}" ]; then
     local projects; projects=$(grep -E '^\s+- name: ' atlantis.yaml | awk '{print $3}' | sort | tr '\n' ' ')
-    [ "$projects" = "$(stacks | sort | tr '\n' ' ')" ] || { echo "atlantis.yaml projects ($projects) differ from the stacks ($(stacks | tr '\n' ' '))"; return 1; }
+    [ "$projects" = "$(sort <<<"$list" | tr '\n' ' ')" ] || { echo "atlantis.yaml projects ($projects) differ from the stacks ($(tr '\n' ' ' <<<"$list"))"; return 1; }
   fi
-  # Canary: an invalid environment stops before anything is written.
-  local c="$WORK/canary-config"; rm -rf "$c" && mkdir -p "$c/environments" && cp environments/*.yaml "$c/environments/"
-  sed -i 's#pod_cidr: 100.64.0.0/16#pod_cidr: 10.0.128.0/17#' "$c/environments/dev.yaml"
-  local err
-  if err=$(cd "$c" && CDKTF_OUTDIR="$c/out" "$WORK/bin/phl-platform" 2>&1); then
-    echo "canary: synth accepted an overlapping pod_cidr"; return 1
-  fi
-  [ ! -e "$c/out" ] || { echo "canary: synth wrote $c/out despite the config error"; return 1; }
-  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ $err == *"network.pod_cidr"* ]] || { echo "canary: error is not one line naming the key: $err"; return 1; }
-  note "canary rejected: $err"
 }
+rung2_selftests() {
+  local d env; d=$(scratch_copy); env=$(selected_envs | head -n1)
+  cp -r environments "$d/"
+  sed -i -E 's#^(\s+pod_cidr:).*#\1 10.0.128.0/17#' "$d/environments/$env.yaml"
+  grep -q 'pod_cidr: 10.0.128.0/17' "$d/environments/$env.yaml" || die "self-test setup: no network.pod_cidr line in environments/$env.yaml to plant into"
+  selftest "an overlapping network.pod_cidr in environments/$env.yaml" "network.pod_cidr" \
+    with PHL_ENVIRONMENTS_DIR="$d/environments" CDKTF_OUTDIR="$d/out" -- rung2_check
+  [ ! -e "$d/out/manifest.json" ] || { echo "self-test FAILED: synth wrote $d/out despite the config error"; return 1; }
+}
+rung2() { rung2_check; rung2_selftests; }
 rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing" rung2
 
-rung3() {
-  "$ROOT/scripts/plan.sh" validate
-  local wd="$WORK/canary-validate"; rm -rf "$wd" && cp -r test/canaries/invalid-terraform "$wd"
-  (cd "$wd" && terraform init -input=false -no-color >/dev/null)
-  local out
-  if out=$(cd "$wd" && terraform validate -no-color 2>&1); then
-    echo "canary: terraform validate accepted test/canaries/invalid-terraform"; return 1
-  fi
-  [[ $out == *internal-* ]] && [[ $out == *10.0.0.0/33* ]] || { echo "canary: validate failed for another reason: $out"; return 1; }
-  note "canary rejected: an aws_lb named internal-* and a /33 VPC CIDR"
+# ---------------------------------------------------------------------------------------------
+# Rung 3: terraform validate. Input: CDKTF_OUTDIR (the synthesized stacks).
+rung3_check() { "$ROOT/scripts/plan.sh" validate; }
+rung3_selftests() {
+  local d s; d=$(scratch_copy); s=$(planted_stack "$d")
+  plant "$d/out/stacks/$s/cdk.tf.json" '(.resource.aws_vpc[]).cidr_block = "10.0.0.0/33"'
+  selftest "a /33 VPC CIDR in $s" "10.0.0.0/33" with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung3_check
 }
+rung3() { rung3_check; rung3_selftests; }
 rung "3 terraform validate" "every stack initializes from the provider mirror and validates" rung3
 
-rung4() {
+# ---------------------------------------------------------------------------------------------
+# Rung 4: offline plan + plan rules. Input: CDKTF_OUTDIR. Output: PHL_PLAN_DIR.
+rung4_check() {
   "$ROOT/scripts/plan.sh" plan
-  PHL_PLAN_DIR="$WORK/plan" go test -count=1 -tags offlineplan -run TestOfflinePlans -v ./internal/planassert/
+  PHL_PLAN_DIR="$PLAN_DIR" PHL_MANIFEST="$OUT/manifest.json" go test -count=1 -tags offlineplan -run TestOfflinePlans -v ./internal/planassert/
 }
-rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter)" rung4
+rung4_selftests() {
+  local d s f vpc db nat; d=$(scratch_copy); s=$(planted_stack "$d"); f="$d/out/stacks/$s/cdk.tf.json"
+  vpc=$(jq -r '.resource.aws_vpc | keys[0]' "$f")
+  plant "$f" '(.resource.aws_subnet | keys[0]) as $k | .resource.aws_subnet[$k].cidr_block = "${cidrsubnet(aws_vpc.\($vpc).cidr_block, 8, 300)}"' --arg vpc "$vpc"
+  selftest "a subnet CIDR that only the plan can compute in $s (cannot be planned)" "does not accommodate a subnet numbered 300" \
+    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  s=$(planted_stack "$d")
+  db=$(jq -r '.resource.aws_route_table | to_entries[] | select(.value.tags.tier == "database") | .key' "$f" | head -n1)
+  nat=$(jq -r '.resource.aws_nat_gateway | keys[0]' "$f")
+  [ -n "$db" ] && [ -n "$nat" ] || die "self-test setup: no database route table or NAT gateway in $s"
+  plant "$f" '.resource.aws_route.planted_db_egress = {route_table_id: "${aws_route_table.\($db).id}", destination_cidr_block: "0.0.0.0/0", nat_gateway_id: "${aws_nat_gateway.\($nat).id}"}' --arg db "$db" --arg nat "$nat"
+  selftest "a 0.0.0.0/0 route on the database route table of $s (breaks a plan rule)" "database route tables have no route out" \
+    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+}
+rung4() { rung4_check; rung4_selftests; }
+rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules on every stack of the manifest (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter)" rung4
 
-rung5() {
-  local scan=(trivy config -q --skip-check-update --disable-telemetry --misconfig-scanners terraform
-    --severity HIGH,CRITICAL --exit-code 3)
-  "${scan[@]}" --ignorefile security/trivy-allowlist.yaml "$WORK/hcl/stacks"
-  local rc=0
-  "${scan[@]}" test/canaries/insecure-terraform >/dev/null 2>&1 || rc=$?
-  [ "$rc" = 3 ] || { echo "canary: the scanner did not report test/canaries/insecure-terraform (exit $rc)"; return 1; }
-  note "canary rejected: SSH from 0.0.0.0/0 and an unencrypted log group"
+# ---------------------------------------------------------------------------------------------
+# Rung 5: IaC security scan. Input: HCL_DIR (.work/hcl/stacks, written by rung 2).
+rung5_check() {
+  local hcl=${HCL_DIR:-$WORK/hcl/stacks} n
+  [ -d "$hcl" ] || die "no HCL synth at ${hcl#"$ROOT"/}: rung 2 writes it (scripts/ladder.sh --only 2)"
+  n=$(find "$hcl" -name cdk.tf | wc -l)
+  [ "$n" -gt 0 ] || die "no stacks (cdk.tf) under ${hcl#"$ROOT"/}"
+  trivy config -q --skip-check-update --disable-telemetry --misconfig-scanners terraform \
+    --severity HIGH,CRITICAL --exit-code 3 --ignorefile "$ROOT/security/trivy-allowlist.yaml" "$hcl"
+  note "scanned $n stacks: no HIGH/CRITICAL finding beyond the allowlist"
 }
+rung5_selftests() {
+  local d s; d=$(scratch_copy); s="$(selected_envs | head -n1)-network"
+  mkdir -p "$d/$s" && cp "$WORK/hcl/stacks/$s/cdk.tf" "$d/$s/"
+  cat >> "$d/$s/cdk.tf" <<'HCL'
+
+resource "aws_security_group" "planted" {
+  description = "planted by the ladder self-test"
+  ingress {
+    description = "ssh from anywhere"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+HCL
+  selftest "SSH from 0.0.0.0/0 in the HCL of $s" "AVD-AWS-0107" with HCL_DIR="$d" -- rung5_check
+}
+rung5() { rung5_check; rung5_selftests; }
 rung "5 IaC security scan" "trivy on the synthesized HCL: no HIGH/CRITICAL findings beyond security/trivy-allowlist.yaml" rung5
 
-printf '\nladder: %d passed, 0 failed (%ds)\n' "$RUNGS_PASSED" $((SECONDS - START))
+printf '\nladder: %d rungs and %d self-tests in %ds\n' "$RUNGS_PASSED" "$(cat "$TMPDIR/selftests" 2>/dev/null | wc -l)" $((SECONDS - START))
+printf 'ladder: %d passed, 0 failed\n' "$RUNGS_PASSED"

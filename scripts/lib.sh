@@ -1,9 +1,13 @@
 # Shared by the ladder scripts: paths, logging, timing and tool lookup. Source it.
+# Every script runs with errexit, nounset and pipefail, and command substitutions inherit
+# errexit, so a failing command anywhere fails the script.
 set -euo pipefail
+shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK="$ROOT/.work"                      # scratch: built binaries, HCL synth, plan workdirs
 OUT="${CDKTF_OUTDIR:-$ROOT/cdktf.out}"  # what `cdktf synth` would write
+PLAN_DIR="${PHL_PLAN_DIR:-$WORK/plan}"  # offline plan workdirs, one per stack
 TOOLS_CACHE="${PHL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/phl-platform/tools}"
 # shellcheck source=versions.env
 source "$ROOT/scripts/versions.env"
@@ -15,26 +19,62 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '  %s\n' "$*"; }
 
-# rung NAME WHAT CMD...: runs a rung, prints its name, what it checked and how long it took.
-# Set ONLY_RUNG=N to run just rung N (the benchmark measures rungs one by one).
+# rung NAME WHAT FN: runs a rung, prints its name, what it checked and how long it took.
+# FN runs in a subshell with errexit and pipefail on, outside any `if` or `||` (where bash
+# would ignore errexit), so any failing command in it fails the rung.
+# Set ONLY_RUNG=N to run just rung N on the inputs already there (how people debug a rung).
 rung() {
   local name=$1 what=$2; shift 2
   if [ -n "${ONLY_RUNG:-}" ] && [ "${name%% *}" != "$ONLY_RUNG" ]; then return 0; fi
-  local start=$SECONDS
+  local start=$SECONDS rc
   printf '\n== %s\n' "$name"
-  if "$@"; then
+  set +e
+  (set -euo pipefail; "$@")
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ]; then
     printf '   PASS %s: %s (%ds)\n' "$name" "$what" $((SECONDS - start))
     RUNGS_PASSED=$((${RUNGS_PASSED:-0} + 1))
   else
-    printf '   FAIL %s: %s (%ds)\n' "$name" "$what" $((SECONDS - start))
+    printf '   FAIL %s: %s (%ds, exit %d)\n' "$name" "$what" $((SECONDS - start)) "$rc"
     exit 1
   fi
+}
+
+# selftest WHAT EXPECT CMD...: CMD is a rung's own check run on a copy of its input with a
+# defect planted; it must fail, and its output must contain EXPECT (so it failed because of
+# the defect, not for another reason). Output goes to a log, shown when the self-test fails.
+selftest() {
+  local what=$1 expect=$2; shift 2
+  local log start=$SECONDS rc
+  log=$(mktemp "$TMPDIR/selftest.XXXXXX")
+  set +e
+  (set -euo pipefail; "$@") > "$log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" = 0 ]; then
+    printf 'self-test FAILED: the rung passed with a planted defect: %s\n' "$what"; tail -n 20 "$log"; return 1
+  fi
+  if ! grep -qF -- "$expect" "$log"; then
+    printf 'self-test FAILED: the rung failed, but not because of the planted defect (%s): no "%s" in its output\n' "$what" "$expect"
+    tail -n 30 "$log"; return 1
+  fi
+  echo "$what" >> "$TMPDIR/selftests"
+  note "self-test: planted $what -> rung failed as it must ($((SECONDS - start))s)"
+}
+
+# scratch_copy DIR: a fresh throwaway directory under the run's scratch space.
+scratch_copy() {
+  local d; d=$(mktemp -d "$TMPDIR/planted.XXXXXX")
+  printf '%s\n' "$d"
 }
 
 # stacks lists the synthesized stacks, from the manifest cdktf writes.
 stacks() {
   [ -f "$OUT/manifest.json" ] || die "no $OUT/manifest.json: synthesize first (make synth)"
-  jq -r '.stacks | keys[]' "$OUT/manifest.json"
+  local list; list=$(jq -r '.stacks | keys[]' "$OUT/manifest.json")
+  [ -n "$list" ] || die "$OUT/manifest.json lists no stacks"
+  printf '%s\n' "$list"
 }
 
 # selected_envs lists the environments PHL_ENVIRONMENTS selects (default: every file).
@@ -43,30 +83,35 @@ selected_envs() {
   else for f in "$ROOT"/environments/*.yaml; do basename "$f" .yaml; done; fi
 }
 
-# tf_mirror prints the provider mirror root or fails saying what is missing.
+# tf_mirror prints the provider mirror root, or nothing when this machine has none.
 tf_mirror() {
-  local dir="${PHL_PROVIDER_MIRROR:-}" bin
-  if [ -z "$dir" ]; then
-    for cand in /opt/tf-plugins /usr/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
-      [ -d "$cand/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] && dir=$cand && break
-    done
+  local dir="${PHL_PROVIDER_MIRROR:-}" bin cand
+  if [ -n "$dir" ]; then
+    [ -d "$dir/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] || die "PHL_PROVIDER_MIRROR=$dir holds no registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/"
+    printf '%s\n' "$dir"; return 0
   fi
-  if [ -z "$dir" ]; then
-    bin=$(find / -xdev -path "*/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/*" -name 'terraform-provider-aws_*' -print -quit 2>/dev/null || true)
-    [ -n "$bin" ] && dir=${bin%%/registry.terraform.io/*}
-  fi
-  [ -n "$dir" ] || die "the AWS provider $AWS_PROVIDER_VERSION is not in any filesystem mirror on this machine (set PHL_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/linux_amd64/); it cannot be downloaded here"
-  printf '%s\n' "$dir"
+  for cand in /opt/tf-plugins /usr/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
+    [ -d "$cand/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] && { printf '%s\n' "$cand"; return 0; }
+  done
+  bin=$(find / -xdev -path "*/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/*" -name 'terraform-provider-aws_*' -print -quit 2>/dev/null || true)
+  [ -z "$bin" ] || printf '%s\n' "${bin%%/registry.terraform.io/*}"
 }
 
-# tf_setup checks terraform and writes a CLI config that installs providers from the mirror only.
+# tf_setup checks terraform and writes a CLI config: providers from the filesystem mirror when
+# this machine has one (ours: no internet), else from the Terraform registry (a laptop).
+# PHL_OFFLINE=true (the ladder) makes a missing mirror an error instead.
 tf_setup() {
   command -v terraform >/dev/null || die "terraform is not on PATH; install Terraform $TERRAFORM_VERSION (it cannot be downloaded on our machines)"
-  local have; have=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
+  local have; have=$(terraform version -json | jq -r .terraform_version)
   [ "$have" = "$TERRAFORM_VERSION" ] || die "terraform $have is on PATH; this project is tested with $TERRAFORM_VERSION"
   local mirror; mirror=$(tf_mirror)
   mkdir -p "$WORK"
-  cat > "$WORK/terraformrc" <<RC
+  if [ -z "$mirror" ]; then
+    [ "${PHL_OFFLINE:-}" != true ] || die "the AWS provider $AWS_PROVIDER_VERSION is not in any filesystem mirror on this machine (set PHL_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/<os>_<arch>/; build one with: terraform providers mirror); it cannot be downloaded here"
+    note "no provider mirror on this machine: terraform installs the AWS provider from the Terraform registry"
+    printf 'provider_installation {\n  direct {}\n}\n' > "$WORK/terraformrc"
+  else
+    cat > "$WORK/terraformrc" <<RC
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
@@ -77,5 +122,7 @@ provider_installation {
   }
 }
 RC
+  fi
   export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
+  TF_PROVIDER_SOURCE=${mirror:-the Terraform registry}
 }

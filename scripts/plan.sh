@@ -2,7 +2,9 @@
 # Offline `terraform plan` of every synthesized AWS stack, with no AWS account:
 # each stack is copied to .work/plan/<stack>/ and an override file adds fake credentials and
 # the provider's skip flags there, so cdktf.out/ (what users deploy) never carries them.
+# The plan folder starts empty on every run, so no plan from an earlier run survives.
 # Usage: scripts/plan.sh [validate|plan]   (validate: init + validate only)
+# Inputs: CDKTF_OUTDIR (default cdktf.out) and PHL_PLAN_DIR (default .work/plan).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 mode=${1:-plan}
@@ -11,7 +13,7 @@ tf_setup
 # offline_override STACK: provider settings for a plan without AWS, a throwaway local backend,
 # and each terraform_remote_state pointed at the placeholder state of its producer's plan.
 offline_override() {
-  jq --arg work "$WORK/plan" '
+  jq --arg work "$PLAN_DIR" '
     {
       "//": "Written by scripts/plan.sh for offline plans only; never part of what is deployed.",
       terraform: {backend: {local: {path: "offline.tfstate"}}},
@@ -28,10 +30,13 @@ offline_override() {
       end)' "$OUT/stacks/$1/cdk.tf.json"
 }
 
-# ordered_stacks: producers before consumers (the manifest's dependencies).
+# ordered_stacks: producers before consumers (the manifest's dependencies); a dependency on
+# a stack the manifest does not list, or a cycle, is an error.
 ordered_stacks() {
   local planned=" " remaining next s
   remaining=$(stacks)
+  local unknown; unknown=$(jq -r '.stacks as $all | [.stacks[].dependencies[]? | select($all[.] == null)] | unique | join(" ")' "$OUT/manifest.json")
+  [ -z "$unknown" ] || die "the manifest names dependencies it does not list: $unknown"
   while [ -n "$remaining" ]; do
     next=""
     for s in $remaining; do
@@ -50,9 +55,11 @@ ordered_stacks() {
 mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/offlinestate" ./tools/offlinestate
 
-for s in $(ordered_stacks); do
-  wd="$WORK/plan/$s"
-  rm -rf "$wd" && mkdir -p "$wd"
+order=$(ordered_stacks)
+rm -rf "$PLAN_DIR"
+for s in $order; do
+  wd="$PLAN_DIR/$s"
+  mkdir -p "$wd"
   cp "$OUT/stacks/$s/cdk.tf.json" "$wd/"
   offline_override "$s" > "$wd/offline_override.tf.json"
   (cd "$wd" && terraform init -input=false -no-color > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }

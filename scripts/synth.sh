@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Synthesizes every stack of the selected environments (PHL_ENVIRONMENTS, default all):
 # Terraform JSON into cdktf.out/ (what `cdktf synth` writes) and, with --hcl, HCL into
-# .work/hcl/ for the security scanner.
+# .work/hcl/ for the security scanner. Inputs: PHL_ENVIRONMENTS_DIR (default environments/),
+# CDKTF_OUTDIR (default cdktf.out).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 mkdir -p "$WORK/bin"
@@ -12,6 +13,7 @@ if [ "${1:-}" = "--hcl" ]; then
   rm -rf "$WORK/hcl"
   SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$WORK/hcl" "$WORK/bin/phl-platform"
 fi
-for s in $(stacks); do
+list=$(stacks)
+for s in $list; do
   note "$s: $(jq '[.resource // {} | .[] | length] | add // 0' "$OUT/stacks/$s/cdk.tf.json") resources -> ${OUT#"$ROOT"/}/stacks/$s/cdk.tf.json"
 done

@@ -3,12 +3,14 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
@@ -20,10 +22,17 @@ type synthesized struct {
 	doc map[string]any
 }
 
+// TestMain stops the jsii kernel after the tests, so it removes its scratch folder.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
 // synthStack builds a stack in a fresh test app and parses its Terraform JSON.
 func synthStack(t *testing.T, build func(app constructs.Construct) cdktf.TerraformStack) *synthesized {
 	t.Helper()
-	app := cdktf.Testing_App(nil)
+	app := cdktf.Testing_App(&cdktf.TestingAppConfig{Outdir: jsii.String(t.TempDir())})
 	stack := build(app)
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, nil)), &doc); err != nil {

@@ -3,59 +3,125 @@
 package planassert
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh.
-const PlanDirVar = "PHL_PLAN_DIR"
+// PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh;
+// ManifestVar names the cdktf manifest whose stacks must all have been planned.
+const (
+	PlanDirVar  = "PHL_PLAN_DIR"
+	ManifestVar = "PHL_MANIFEST"
+)
 
-// TestOfflinePlans runs every rule over the real offline plans of every environment. It is
-// built only with -tags offlineplan (ladder rung 4), after the plans exist.
+// TestOfflinePlans runs every rule over the offline plan of every stack in the manifest; a
+// stack without a plan, or with a plan older than the manifest, fails. It is built only with
+// -tags offlineplan (ladder rung 4), after the plans exist.
 func TestOfflinePlans(t *testing.T) {
-	dir := os.Getenv(PlanDirVar)
-	if dir == "" {
-		t.Fatalf("%s is not set: run this through `make test` (scripts/ladder.sh)", PlanDirVar)
+	dir, manifestPath := os.Getenv(PlanDirVar), os.Getenv(ManifestVar)
+	if dir == "" || manifestPath == "" {
+		t.Fatalf("%s and %s must be set: run this through `make test` (scripts/ladder.sh)", PlanDirVar, ManifestVar)
 	}
-	envs, err := config.Load(filepath.Join("..", "..", config.DefaultDir), os.Getenv(config.SelectionVar))
+	stacks, synthesized := manifestStacks(t, manifestPath)
+	envDir := os.Getenv(config.DirVar)
+	if envDir == "" {
+		envDir = filepath.Join("..", "..", config.DefaultDir)
+	}
+	envs, err := config.Load(envDir, os.Getenv(config.SelectionVar))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, env := range envs {
-		stack := env.StackName("cluster")
-		t.Run(stack, func(t *testing.T) {
-			checkPlan(t, dir, stack, append(Common(env.Name), Cluster(ClusterExpectations{
-				PublicEndpoint: env.Cluster.EndpointPublicAccess,
-				NodeCount:      env.Cluster.NodeGroup.Size,
-				Addons:         config.Addons,
-				LogTypes:       []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
-			})...))
-		})
+	byName := map[string]*config.Environment{}
+	for _, e := range envs {
+		byName[e.Name] = e
 	}
-	for _, env := range envs {
-		stack := env.StackName("network")
+	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
-			nats := len(env.AvailabilityZones)
-			if env.Network.NatGatewayMode == config.NatSingle {
-				nats = 1
+			name, component, _ := strings.Cut(stack, "-")
+			env := byName[name]
+			if env == nil {
+				t.Fatalf("stack %s: environment %q is not selected or has no file", stack, name)
 			}
-			checkPlan(t, dir, stack, append(Common(env.Name), Network(NetworkExpectations{
-				AvailabilityZones: len(env.AvailabilityZones),
-				NatGateways:       nats,
-				InterfaceEnds:     len(env.Network.InterfaceEndpoints),
-			})...))
+			rules, ok := componentRules(env, component)
+			if !ok {
+				t.Fatalf("stack %s: no plan rules for component %q (add them to TestOfflinePlans)", stack, component)
+			}
+			planPath := filepath.Join(dir, stack, "plan.json")
+			info, err := os.Stat(planPath)
+			if err != nil {
+				t.Fatalf("no plan for %s: %v", stack, err)
+			}
+			if info.ModTime().Before(synthesized) {
+				t.Fatalf("plan %s is older than the manifest (left from an earlier run)", planPath)
+			}
+			checkPlan(t, planPath, stack, append(Common(env.Name), rules...))
 		})
 	}
 }
 
-// checkPlan loads a stack's plan and fails the test on any finding of the rules.
-func checkPlan(t *testing.T, dir, stack string, rules []Rule) {
+// manifestStacks lists the stacks of a cdktf manifest and when it was written.
+func manifestStacks(t *testing.T, path string) ([]string, time.Time) {
 	t.Helper()
-	p, err := Load(stack, filepath.Join(dir, stack, "plan.json"))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Stacks map[string]json.RawMessage `json:"stacks"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(m.Stacks) == 0 {
+		t.Fatalf("%s lists no stacks", path)
+	}
+	names := make([]string, 0, len(m.Stacks))
+	for n := range m.Stacks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names, info.ModTime()
+}
+
+// componentRules returns the component-specific rules of an environment's stack.
+func componentRules(env *config.Environment, component string) ([]Rule, bool) {
+	switch component {
+	case "network":
+		nats := len(env.AvailabilityZones)
+		if env.Network.NatGatewayMode == config.NatSingle {
+			nats = 1
+		}
+		return Network(NetworkExpectations{
+			AvailabilityZones: len(env.AvailabilityZones),
+			NatGateways:       nats,
+			InterfaceEnds:     len(env.Network.InterfaceEndpoints),
+		}), true
+	case "cluster":
+		return Cluster(ClusterExpectations{
+			PublicEndpoint: env.Cluster.EndpointPublicAccess,
+			NodeCount:      env.Cluster.NodeGroup.Size,
+			Addons:         config.Addons,
+			LogTypes:       []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
+		}), true
+	}
+	return nil, false
+}
+
+// checkPlan loads a stack's plan and fails the test on any finding of the rules.
+func checkPlan(t *testing.T, path, stack string, rules []Rule) {
+	t.Helper()
+	p, err := Load(stack, path)
 	if err != nil {
 		t.Fatalf("no plan for %s: %v", stack, err)
 	}
