@@ -83,6 +83,13 @@ selected_envs() {
   else for f in "$ROOT"/environments/*.yaml; do basename "$f" .yaml; done; fi
 }
 
+# first_env prints the first selected environment (no `| head`: under pipefail, the writer's
+# SIGPIPE would fail the pipeline).
+first_env() {
+  local envs; envs=$(selected_envs)
+  printf '%s\n' "${envs%%$'\n'*}"
+}
+
 # tf_mirror prints the provider mirror root, or nothing when this machine has none.
 tf_mirror() {
   local dir="${PHL_PROVIDER_MIRROR:-}" bin cand
@@ -102,7 +109,7 @@ tf_mirror() {
 # PHL_OFFLINE=true (the ladder) makes a missing mirror an error instead.
 tf_setup() {
   command -v terraform >/dev/null || die "terraform is not on PATH; install Terraform $TERRAFORM_VERSION (it cannot be downloaded on our machines)"
-  local have; have=$(terraform version -json | jq -r .terraform_version)
+  local have; have=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
   [ "$have" = "$TERRAFORM_VERSION" ] || die "terraform $have is on PATH; this project is tested with $TERRAFORM_VERSION"
   local mirror; mirror=$(tf_mirror)
   mkdir -p "$WORK"
