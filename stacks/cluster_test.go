@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/constructs/cluster"
 )
 
 func synthCluster(t *testing.T, env *config.Environment) *synthesized {
@@ -177,7 +180,6 @@ func TestAddonsOrderingAndPodIdentity(t *testing.T) {
 	for n, r := range s.resources("aws_iam_role") {
 		roles[ref("aws_iam_role", n, "arn")] = r
 	}
-	wantSA := map[string]string{"vpc-cni": "aws-node", "aws-ebs-csi-driver": "ebs-csi-controller-sa", "amazon-cloudwatch-observability": "cloudwatch-agent"}
 	for _, name := range config.Addons {
 		addonName, a := s.named("aws_eks_addon", "addon_name", name)
 		before := name == "vpc-cni" || name == "eks-pod-identity-agent"
@@ -188,11 +190,13 @@ func TestAddonsOrderingAndPodIdentity(t *testing.T) {
 			t.Errorf("%s is created before the nodes it needs", name)
 		}
 		pia := firstBlock(a, "pod_identity_association")
-		if sa, ok := wantSA[name]; ok {
+		if sa, ok := cluster.AddonServiceAccounts[name]; ok {
 			role := roles[fmt.Sprint(pia["role_arn"])]
-			if pia["service_account"] != sa || role == nil || !strings.Contains(fmt.Sprint(role["assume_role_policy"]), "pods.eks.amazonaws.com") {
+			if pia["service_account"] != sa.Name || role == nil {
 				t.Errorf("%s: pod identity %v with role %v", name, pia, role)
+				continue
 			}
+			assertPodIdentityTrust(t, env, role, sa)
 		} else if pia != nil {
 			t.Errorf("%s has a role it does not need", name)
 		}
@@ -211,15 +215,99 @@ func TestAddonsOrderingAndPodIdentity(t *testing.T) {
 			t.Errorf("unexpected pod identity association %s", key)
 		}
 		delete(wantAssoc, key)
-		trust := fmt.Sprint(roles[fmt.Sprint(a["role_arn"])]["assume_role_policy"])
-		if !containsAll(trust, "pods.eks.amazonaws.com", "sts:TagSession", "aws:SourceArn", ":cluster/phl-dev") {
-			t.Errorf("%s role trust = %s", key, trust)
-		}
+		assertPodIdentityTrust(t, env, roles[fmt.Sprint(a["role_arn"])], cluster.ServiceAccount{Namespace: fmt.Sprint(a["namespace"]), Name: fmt.Sprint(a["service_account"])})
 	}
 	if len(wantAssoc) > 0 {
 		t.Errorf("missing pod identity associations: %v", wantAssoc)
 	}
 }
+
+// assertPodIdentityTrust: the documented Pod Identity trust (session-tag conditions for this
+// cluster, namespace and service account), and no aws:SourceArn condition.
+func assertPodIdentityTrust(t *testing.T, env *config.Environment, role map[string]any, sa cluster.ServiceAccount) {
+	t.Helper()
+	st := policyStatements(t, role["assume_role_policy"])
+	if len(st) != 1 {
+		t.Fatalf("%s/%s: trust has %d statements", sa.Namespace, sa.Name, len(st))
+	}
+	cond, _ := st[0]["Condition"].(map[string]any)
+	eq, _ := cond["StringEquals"].(map[string]any)
+	want := map[string]any{
+		"aws:SourceAccount":                         env.AccountID,
+		"aws:RequestTag/eks-cluster-arn":            "arn:aws:eks:" + env.Region + ":" + env.AccountID + ":cluster/" + env.ClusterName(),
+		"aws:RequestTag/kubernetes-namespace":       sa.Namespace,
+		"aws:RequestTag/kubernetes-service-account": sa.Name,
+	}
+	if fmt.Sprint(eq) != fmt.Sprint(want) || len(cond) != 1 || fmt.Sprint(st[0]["Action"]) != "[sts:AssumeRole sts:TagSession]" ||
+		!strings.Contains(fmt.Sprint(st[0]["Principal"]), "pods.eks.amazonaws.com") {
+		t.Errorf("%s/%s: trust = %v", sa.Namespace, sa.Name, st[0])
+	}
+}
+
+// Every add-on is listed with what lets it run on nodes tainted CriticalAddonsOnly (prod's
+// critical group, the only capacity until Karpenter runs), and its configuration uses only
+// keys the add-on documents.
+func TestAddonsScheduleOnTaintedNodesWithDocumentedKeys(t *testing.T) {
+	for _, name := range config.Addons {
+		if cluster.AddonScheduling[name] == "" {
+			t.Errorf("%s: nothing says how it schedules on CriticalAddonsOnly-tainted nodes", name)
+		}
+	}
+	// Top-level configuration keys each add-on may use, from its published configuration
+	// (chart values the add-on schema is built from; EKS user guide pages cited in addons.go).
+	documented := map[string][]string{
+		"vpc-cni":                         {"enableNetworkPolicy", "env", "eniConfig"},
+		"amazon-cloudwatch-observability": {"manager"},
+	}
+	for _, envName := range []string{"dev", "prod"} {
+		env := shipped(t, envName)
+		s := synthCluster(t, env)
+		for _, name := range config.Addons {
+			_, a := s.named("aws_eks_addon", "addon_name", name)
+			var cfg map[string]any
+			if v, ok := a["configuration_values"].(string); ok {
+				if err := json.Unmarshal([]byte(v), &cfg); err != nil {
+					t.Fatalf("%s: configuration_values is not JSON: %v", name, err)
+				}
+			}
+			for _, k := range sortedKeys(cfg) {
+				if !slices.Contains(documented[name], k) {
+					t.Errorf("%s/%s: configuration key %q is not one the add-on documents", envName, name, k)
+				}
+			}
+		}
+		_, cw := s.named("aws_eks_addon", "addon_name", "amazon-cloudwatch-observability")
+		tolerates := strings.Contains(fmt.Sprint(cw["configuration_values"]), `"manager":{"tolerations":[{"effect":"NoSchedule","key":"CriticalAddonsOnly","operator":"Exists"}]}`)
+		if tolerates != env.Cluster.NodeGroup.CriticalAddonsTaint {
+			t.Errorf("%s: CloudWatch operator tolerates CriticalAddonsOnly = %v; the node group is tainted = %v", envName, tolerates, env.Cluster.NodeGroup.CriticalAddonsTaint)
+		}
+	}
+}
+
+// The control plane reaches webhooks and aggregated APIs on pod IPs through the pod security
+// group; without these, ExternalSecret admission and the HPA's metrics time out.
+func TestWebhookPortsOpenFromTheControlPlane(t *testing.T) {
+	s := synthCluster(t, shipped(t, "dev"))
+	cp, _ := s.named("aws_security_group", "name", "phl-dev-control-plane")
+	pods, _ := s.named("aws_security_group", "name", "phl-dev-pods")
+	open := map[float64]bool{}
+	for _, r := range s.resources("aws_vpc_security_group_ingress_rule") {
+		if r["security_group_id"] == ref("aws_security_group", pods, "id") && r["referenced_security_group_id"] == ref("aws_security_group", cp, "id") {
+			open[r["from_port"].(float64)] = true
+		}
+		if d := fmt.Sprint(r["description"]); len(d) > 255 || !sgDescription.MatchString(d) {
+			t.Errorf("rule description %q breaks AWS's limits (255 characters of a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*)", d)
+		}
+	}
+	for _, p := range []float64{443, 9443, 10250} {
+		if !open[p] {
+			t.Errorf("pods do not admit %v from the control plane", p)
+		}
+	}
+}
+
+// sgDescription is what EC2 accepts in a security group rule description.
+var sgDescription = regexp.MustCompile(`^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$`)
 
 func TestNodeRolesHaveNoCniPolicy(t *testing.T) {
 	s := synthCluster(t, shipped(t, "dev"))
@@ -241,8 +329,9 @@ func TestVpcCniCustomNetworkingPerAZ(t *testing.T) {
 	s := synthCluster(t, env)
 	_, cni := s.named("aws_eks_addon", "addon_name", "vpc-cni")
 	var cfg struct {
-		Env       map[string]string
-		EniConfig struct {
+		EnableNetworkPolicy string
+		Env                 map[string]string
+		EniConfig           struct {
 			Create  bool
 			Region  string
 			Subnets map[string]struct {
@@ -253,6 +342,9 @@ func TestVpcCniCustomNetworkingPerAZ(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(fmt.Sprint(cni["configuration_values"])), &cfg); err != nil {
 		t.Fatal(err)
+	}
+	if cfg.EnableNetworkPolicy != "true" {
+		t.Errorf("enableNetworkPolicy = %q; want the string \"true\" (NetworkPolicies are inert without it)", cfg.EnableNetworkPolicy)
 	}
 	if cfg.Env["AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"] != "true" || cfg.Env["ENI_CONFIG_LABEL_DEF"] != "topology.kubernetes.io/zone" ||
 		cfg.Env["ENABLE_PREFIX_DELEGATION"] != "true" || cfg.Env["WARM_PREFIX_TARGET"] != "1" {
@@ -280,8 +372,8 @@ func TestKarpenterInterruptionQueue(t *testing.T) {
 		t.Error("interruption queue is not encrypted")
 	}
 	rules := s.resources("aws_cloudwatch_event_rule")
-	if len(rules) != 4 {
-		t.Errorf("%d EventBridge rules; want 4", len(rules))
+	if len(rules) != 5 {
+		t.Errorf("%d EventBridge rules; want 5", len(rules))
 	}
 	var kinds []string
 	for _, r := range rules {
@@ -290,12 +382,12 @@ func TestKarpenterInterruptionQueue(t *testing.T) {
 		kinds = append(kinds, pattern["detail-type"]...)
 	}
 	sort.Strings(kinds)
-	if fmt.Sprint(kinds) != "[AWS Health Event EC2 Instance Rebalance Recommendation EC2 Instance State-change Notification EC2 Spot Instance Interruption Warning]" {
+	if fmt.Sprint(kinds) != "[AWS Health Event EC2 Capacity Reservation Instance Interruption Warning EC2 Instance Rebalance Recommendation EC2 Instance State-change Notification EC2 Spot Instance Interruption Warning]" {
 		t.Errorf("event kinds = %v", kinds)
 	}
 	targets := s.resources("aws_cloudwatch_event_target")
-	if len(targets) != 4 {
-		t.Errorf("%d targets; want 4", len(targets))
+	if len(targets) != 5 {
+		t.Errorf("%d targets; want 5", len(targets))
 	}
 	for _, tg := range targets {
 		if tg["arn"] != ref("aws_sqs_queue", qName, "arn") {
@@ -329,6 +421,25 @@ func TestControllerPoliciesAreScoped(t *testing.T) {
 					t.Errorf("Karpenter's %s is not limited to this cluster's resources: %v", a, st["Condition"])
 				}
 			}
+		}
+	}
+	// What Karpenter's reference policy of the pinned version needs (missing ones break it at
+	// run time: e.g. 1.12 needs DescribeInstanceStatus, 1.7 ListInstanceProfiles).
+	granted := map[string][]string{}
+	for _, st := range policies["karpenter"] {
+		for _, a := range asStrings(st["Action"]) {
+			granted[a] = append(granted[a], asStrings(st["Resource"])...)
+		}
+	}
+	for _, a := range []string{"iam:ListInstanceProfiles", "ec2:DescribeInstanceStatus", "ec2:DescribePlacementGroups",
+		"ec2:DescribeCapacityReservations", "eks:DescribeCluster", "iam:GetInstanceProfile", "ssm:GetParameter", "pricing:GetProducts"} {
+		if len(granted[a]) == 0 {
+			t.Errorf("Karpenter %s lacks %s", config.KarpenterVersion, a)
+		}
+	}
+	for _, a := range []string{"ec2:RunInstances", "ec2:CreateFleet"} {
+		if !strings.Contains(fmt.Sprint(granted[a]), ":placement-group/*") {
+			t.Errorf("Karpenter's %s does not cover placement groups: %v", a, granted[a])
 		}
 	}
 	for _, st := range policies["aws-load-balancer-controller"] {

@@ -11,26 +11,46 @@ import (
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
 )
 
-// DefaultStorageClass is the gp3 class the EBS CSI driver creates, encrypted with the cluster key.
-const DefaultStorageClass = "gp3-encrypted"
+// ServiceAccount is a Kubernetes service account that a Pod Identity role is associated with.
+type ServiceAccount struct{ Namespace, Name string }
 
-// podIdentity names the service account an add-on's role is associated with.
-type podIdentity struct {
-	serviceAccount string
-	role           iamrole.IamRole
+// AddonServiceAccounts are the add-ons that call AWS and the service account their Pod Identity
+// role is associated with (the namespace is the one each add-on installs into).
+var AddonServiceAccounts = map[string]ServiceAccount{
+	"vpc-cni":                         {"kube-system", "aws-node"},
+	"aws-ebs-csi-driver":              {"kube-system", "ebs-csi-controller-sa"},
+	"amazon-cloudwatch-observability": {"amazon-cloudwatch", "cloudwatch-agent"},
+}
+
+// criticalAddonsToleration lets a pod onto nodes tainted CriticalAddonsOnly=true:NoSchedule.
+var criticalAddonsToleration = map[string]string{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}
+
+// AddonScheduling says, for every add-on, what lets its pods run on the critical node group
+// when it is tainted CriticalAddonsOnly (prod): until Karpenter runs, those nodes are the only
+// capacity, and an add-on whose pods stay Pending never becomes ACTIVE, so the apply waits
+// until it times out. A test checks that every add-on is listed.
+var AddonScheduling = map[string]string{
+	"eks-pod-identity-agent": "DaemonSet tolerating every taint (chart default tolerations: [{operator: Exists}])",
+	"vpc-cni":                "DaemonSet aws-node tolerating every taint (chart default tolerations: [{operator: Exists}])",
+	"kube-proxy":             "DaemonSet tolerating every taint (EKS default)",
+	"coredns":                "Deployment tolerating CriticalAddonsOnly by default (EKS's CoreDNS manifest, as kubeadm's)",
+	"aws-ebs-csi-driver":     "controller tolerates CriticalAddonsOnly by default, node DaemonSet tolerates all taints (driver docs, install.md: driver toleration settings)",
+	"amazon-cloudwatch-observability": "agent and Fluent Bit DaemonSets tolerate all taints (root tolerations default); " +
+		"the operator (manager.tolerations, default []) does not, so its configuration adds CriticalAddonsOnly when the group is tainted",
 }
 
 // addAddonsBeforeNodes: the Pod Identity agent and the VPC CNI must be in place before the
 // first node joins; the CNI's configuration creates one ENIConfig per AZ (pod subnet and pod
-// security group) and turns on custom networking and prefix delegation.
+// security group), turns on custom networking and prefix delegation, and enforces
+// NetworkPolicies (EKS user guide, "Configure your cluster for Kubernetes network policies":
+// the values are strings).
 func (c *Cluster) addAddonsBeforeNodes() []cdktf.ITerraformDependable {
-	agent := c.addon("eks-pod-identity-agent", nil, nil, nil)
+	agent := c.addon("eks-pod-identity-agent", nil, nil)
 
 	subnets := map[string]any{}
 	for i, az := range c.props.AvailabilityZones {
 		subnets[az] = map[string]any{"id": *c.props.PodSubnetIDs[i], "securityGroups": []string{*c.PodSecurityGroupID}}
 	}
-	cniRole := c.addonRole("vpc-cni", []string{"AmazonEKS_CNI_Policy"}, iampolicy.Document{})
 	cni := c.addon("vpc-cni", []cdktf.ITerraformDependable{agent}, map[string]any{
 		"env": map[string]string{
 			"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true",
@@ -38,45 +58,51 @@ func (c *Cluster) addAddonsBeforeNodes() []cdktf.ITerraformDependable {
 			"ENABLE_PREFIX_DELEGATION":           "true",
 			"WARM_PREFIX_TARGET":                 "1",
 		},
-		"eniConfig": map[string]any{"create": true, "region": c.props.Region, "subnets": subnets},
-	}, &podIdentity{"aws-node", cniRole})
+		"eniConfig":           map[string]any{"create": true, "region": c.props.Region, "subnets": subnets},
+		"enableNetworkPolicy": "true",
+	})
 	return []cdktf.ITerraformDependable{agent, cni}
 }
 
-// addAddonsAfterNodes: add-ons whose pods need nodes to become ACTIVE.
+// addAddonsAfterNodes: add-ons whose pods need nodes to become ACTIVE. The encrypted default
+// StorageClass is not made here: the EBS CSI add-on's schema has no storageClasses key (only
+// defaultStorageClass, without parameters), so gitops/charts/cluster-manifests creates it.
 func (c *Cluster) addAddonsAfterNodes(nodes cdktf.ITerraformDependable) {
 	after := []cdktf.ITerraformDependable{nodes}
-	c.addon("coredns", after, nil, nil)
-	c.addon("kube-proxy", after, nil, nil)
+	c.addon("coredns", after, nil)
+	c.addon("kube-proxy", after, nil)
+	c.addon("aws-ebs-csi-driver", after, nil)
 
-	ebsRole := c.addonRole("aws-ebs-csi-driver", []string{"service-role/AmazonEBSCSIDriverPolicy"}, iampolicy.New(
-		iampolicy.Allow("UseTheClusterKeyForVolumes",
-			[]string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}, []string{*c.KmsKey.Arn()}),
-		iampolicy.Statement{Sid: "GrantTheKeyToAttachedVolumes", Effect: "Allow",
-			Action: []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}, Resource: []string{*c.KmsKey.Arn()},
-			Condition: map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": true}}},
-	))
-	c.addon("aws-ebs-csi-driver", after, map[string]any{
-		"storageClasses": []map[string]any{{
-			"name":                 DefaultStorageClass,
-			"annotations":          map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
-			"volumeBindingMode":    "WaitForFirstConsumer",
-			"reclaimPolicy":        "Delete",
-			"allowVolumeExpansion": true,
-			"parameters":           map[string]string{"type": "gp3", "encrypted": "true", "kmsKeyId": *c.KmsKey.Arn()},
-		}},
-	}, &podIdentity{"ebs-csi-controller-sa", ebsRole})
-
-	cwRole := c.addonRole("amazon-cloudwatch-observability", []string{"CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"}, iampolicy.Document{})
-	c.addon("amazon-cloudwatch-observability", after, nil, &podIdentity{"cloudwatch-agent", cwRole})
+	var cloudwatch map[string]any
+	if c.props.NodeGroup.CriticalAddonsTaint {
+		cloudwatch = map[string]any{"manager": map[string]any{"tolerations": []map[string]string{criticalAddonsToleration}}}
+	}
+	c.addon("amazon-cloudwatch-observability", after, cloudwatch)
 }
 
-func (c *Cluster) addonRole(addon string, managed []string, inline iampolicy.Document) iamrole.IamRole {
-	r, _ := c.role(roleSpec{id: addon, name: c.name(addon), trust: c.podIdentityTrust(), managed: managed, inline: inline})
-	return r
+// addonPolicies are the permissions of the add-ons that call AWS: AWS managed policies and an
+// optional inline document.
+func (c *Cluster) addonPolicies(addon string) ([]string, iampolicy.Document) {
+	switch addon {
+	case "vpc-cni":
+		return []string{"AmazonEKS_CNI_Policy"}, iampolicy.Document{}
+	case "aws-ebs-csi-driver":
+		return []string{"service-role/AmazonEBSCSIDriverPolicy"}, iampolicy.New(
+			iampolicy.Allow("UseTheClusterKeyForVolumes",
+				[]string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}, []string{*c.KmsKey.Arn()}),
+			iampolicy.Statement{Sid: "GrantTheKeyToAttachedVolumes", Effect: "Allow",
+				Action: []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}, Resource: []string{*c.KmsKey.Arn()},
+				Condition: map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": true}}},
+		)
+	case "amazon-cloudwatch-observability":
+		return []string{"CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"}, iampolicy.Document{}
+	}
+	return nil, iampolicy.Document{}
 }
 
-func (c *Cluster) addon(name string, dependsOn []cdktf.ITerraformDependable, configuration map[string]any, pi *podIdentity) eksaddon.EksAddon {
+// addon creates an EKS managed add-on; one listed in AddonServiceAccounts gets its own Pod
+// Identity role, trusted only for that service account.
+func (c *Cluster) addon(name string, dependsOn []cdktf.ITerraformDependable, configuration map[string]any) eksaddon.EksAddon {
 	cfg := &eksaddon.EksAddonConfig{
 		ClusterName:              c.Name,
 		AddonName:                jsii.String(name),
@@ -93,10 +119,13 @@ func (c *Cluster) addon(name string, dependsOn []cdktf.ITerraformDependable, con
 		}
 		cfg.ConfigurationValues = jsii.String(string(b))
 	}
-	if pi != nil {
+	if sa, ok := AddonServiceAccounts[name]; ok {
+		managed, inline := c.addonPolicies(name)
+		var role iamrole.IamRole
+		role, _ = c.role(roleSpec{id: name, name: c.name(name), trust: c.podIdentityTrust(sa), managed: managed, inline: inline})
 		cfg.PodIdentityAssociation = &[]*eksaddon.EksAddonPodIdentityAssociation{{
-			ServiceAccount: jsii.String(pi.serviceAccount),
-			RoleArn:        pi.role.Arn(),
+			ServiceAccount: jsii.String(sa.Name),
+			RoleArn:        role.Arn(),
 		}}
 	}
 	if len(dependsOn) > 0 {

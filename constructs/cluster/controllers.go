@@ -6,11 +6,10 @@ import (
 
 // Service accounts the controller roles are associated with (their Helm installs come with the
 // GitOps stack and must use these names).
-const (
-	LoadBalancerControllerNamespace = "kube-system"
-	LoadBalancerControllerSA        = "aws-load-balancer-controller"
-	ExternalSecretsNamespace        = "external-secrets"
-	ExternalSecretsSA               = "external-secrets"
+var (
+	LoadBalancerControllerSA = ServiceAccount{"kube-system", "aws-load-balancer-controller"}
+	ExternalSecretsSA        = ServiceAccount{"external-secrets", "external-secrets"}
+	KarpenterSA              = ServiceAccount{"kube-system", "karpenter"}
 )
 
 // addControllerRoles creates the Pod Identity roles of the AWS Load Balancer Controller and the
@@ -38,8 +37,7 @@ func (c *Cluster) addControllerRoles() {
 			[]string{c.arn("ec2", region, "security-group/*")}),
 			"StringEquals", map[string]any{clusterTag: "owned"}),
 	)
-	c.LoadBalancerControllerRoleArn = c.podIdentityRole("aws-load-balancer-controller",
-		LoadBalancerControllerNamespace, LoadBalancerControllerSA, nil, lbc).Arn()
+	c.LoadBalancerControllerRoleArn = c.podIdentityRole("aws-load-balancer-controller", LoadBalancerControllerSA, nil, lbc).Arn()
 
 	// External Secrets may read only this platform's secrets (names under SecretsPrefix), and
 	// decrypt them only through Secrets Manager.
@@ -50,5 +48,5 @@ func (c *Cluster) addControllerRoles() {
 		withCond(iampolicy.Allow("DecryptThroughSecretsManager", []string{"kms:Decrypt"}, []string{c.arn("kms", region, "key/*")}),
 			"StringEquals", map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}),
 	)
-	c.ExternalSecretsRoleArn = c.podIdentityRole("external-secrets", ExternalSecretsNamespace, ExternalSecretsSA, nil, eso).Arn()
+	c.ExternalSecretsRoleArn = c.podIdentityRole("external-secrets", ExternalSecretsSA, nil, eso).Arn()
 }

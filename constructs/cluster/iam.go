@@ -47,23 +47,37 @@ func (c *Cluster) role(spec roleSpec) (iamrole.IamRole, []cdktf.ITerraformDepend
 	return r, deps
 }
 
-// podIdentityTrust lets EKS Pod Identity hand the role to pods of this cluster only.
-func (c *Cluster) podIdentityTrust() iampolicy.Document {
+// podIdentityTrust lets EKS Pod Identity hand the role to one service account of this cluster.
+// EKS Pod Identity assumes the role with session tags (eks-cluster-arn, kubernetes-namespace,
+// kubernetes-service-account, ...); the EKS user guide ("Create IAM role with trust policy
+// required by EKS Pod Identity", "Grant Pods access to AWS resources based on tags") scopes a
+// role with aws:RequestTag conditions on them. aws:SourceArn is not used: what EKS puts there
+// is undocumented, and public reports show such conditions breaking credential delivery.
+func (c *Cluster) podIdentityTrust(sa ServiceAccount) iampolicy.Document {
+	return PodIdentityTrust(c.props.AccountID, c.Arn, sa)
+}
+
+// PodIdentityTrust is the trust policy of a role for one service account of one cluster.
+func PodIdentityTrust(accountID, clusterArn string, sa ServiceAccount) iampolicy.Document {
 	return iampolicy.ServiceTrust("pods.eks.amazonaws.com", []string{"sts:AssumeRole", "sts:TagSession"},
 		map[string]map[string]any{
-			"StringEquals": {"aws:SourceAccount": c.props.AccountID},
-			"ArnEquals":    {"aws:SourceArn": c.Arn},
+			"StringEquals": {
+				"aws:SourceAccount":                         accountID,
+				"aws:RequestTag/eks-cluster-arn":            clusterArn,
+				"aws:RequestTag/kubernetes-namespace":       sa.Namespace,
+				"aws:RequestTag/kubernetes-service-account": sa.Name,
+			},
 		})
 }
 
 // podIdentityRole creates a role for one service account and associates it through Pod
 // Identity (a standalone association; add-ons use their own pod_identity_association).
-func (c *Cluster) podIdentityRole(id, namespace, serviceAccount string, managed []string, inline iampolicy.Document) iamrole.IamRole {
-	r, _ := c.role(roleSpec{id: id, name: c.name(id), trust: c.podIdentityTrust(), managed: managed, inline: inline})
+func (c *Cluster) podIdentityRole(id string, sa ServiceAccount, managed []string, inline iampolicy.Document) iamrole.IamRole {
+	r, _ := c.role(roleSpec{id: id, name: c.name(id), trust: c.podIdentityTrust(sa), managed: managed, inline: inline})
 	ekspodidentityassociation.NewEksPodIdentityAssociation(c.Construct, jsii.String(id+"-pod-identity"), &ekspodidentityassociation.EksPodIdentityAssociationConfig{
 		ClusterName:    c.Name,
-		Namespace:      jsii.String(namespace),
-		ServiceAccount: jsii.String(serviceAccount),
+		Namespace:      jsii.String(sa.Namespace),
+		ServiceAccount: jsii.String(sa.Name),
 		RoleArn:        r.Arn(),
 	})
 	return r

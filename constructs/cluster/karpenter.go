@@ -21,6 +21,7 @@ var KarpenterEvents = []struct {
 	{"spot-interruption", "aws.ec2", "EC2 Spot Instance Interruption Warning"},
 	{"rebalance", "aws.ec2", "EC2 Instance Rebalance Recommendation"},
 	{"instance-state-change", "aws.ec2", "EC2 Instance State-change Notification"},
+	{"capacity-reservation-interruption", "aws.ec2", "EC2 Capacity Reservation Instance Interruption Warning"},
 }
 
 // addKarpenter creates Karpenter's AWS side: the node role (with an EC2_LINUX access entry),
@@ -71,12 +72,17 @@ func (c *Cluster) addKarpenter() {
 		})
 	}
 
-	controller := c.podIdentityRole("karpenter", "kube-system", "karpenter", nil, c.karpenterPolicy(queueArn, *nodeRole.Arn()))
+	controller := c.podIdentityRole("karpenter", KarpenterSA, nil, c.karpenterPolicy(queueArn, *nodeRole.Arn()))
 	c.KarpenterControllerRoleArn = controller.Arn()
 }
 
-// karpenterPolicy scopes every mutating action to resources tagged for this cluster and
-// region (Karpenter v1's reference policy, with the cluster's names filled in).
+// karpenterPolicy is the controller policy of config.KarpenterVersion's reference template
+// (karpenter-provider-aws, website/content/en/v1.14/getting-started/getting-started-with-karpenter/
+// cloudformation.yaml: NodeLifecycle, IAMIntegration, EKSIntegration, Interruption and
+// ResourceDiscovery policies in one document; the opt-in ZonalShift policy is left out), with
+// the cluster's names filled in. Every mutating action is scoped to resources tagged for this
+// cluster and region. Review it with every Karpenter upgrade (its upgrade guide lists policy
+// changes: e.g. 1.7 iam:ListInstanceProfiles, 1.11 placement groups, 1.12 DescribeInstanceStatus).
 func (c *Cluster) karpenterPolicy(queueArn, nodeRoleArn string) iampolicy.Document {
 	region, name := c.props.Region, c.props.Name
 	ec2 := func(resource string) string { return c.arn("ec2", region, resource) }
@@ -91,7 +97,7 @@ func (c *Cluster) karpenterPolicy(queueArn, nodeRoleArn string) iampolicy.Docume
 
 	return iampolicy.New(
 		iampolicy.Allow("ScopedEC2InstanceAccessActions", []string{"ec2:RunInstances", "ec2:CreateFleet"},
-			[]string{ec2Global("image/*"), ec2Global("snapshot/*"), ec2("security-group/*"), ec2("subnet/*"), ec2("capacity-reservation/*")}),
+			[]string{ec2Global("image/*"), ec2Global("snapshot/*"), ec2("security-group/*"), ec2("subnet/*"), ec2("capacity-reservation/*"), ec2("placement-group/*")}),
 		withCond(iampolicy.Allow("ScopedEC2LaunchTemplateAccessActions", []string{"ec2:RunInstances", "ec2:CreateFleet"}, []string{ec2("launch-template/*")}),
 			"StringEquals", ownedResource, "StringLike", nodepoolResource),
 		withCond(iampolicy.Allow("ScopedEC2InstanceActionsWithTags", []string{"ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"}, created),
@@ -106,9 +112,10 @@ func (c *Cluster) karpenterPolicy(queueArn, nodeRoleArn string) iampolicy.Docume
 		withCond(iampolicy.Allow("ScopedDeletion", []string{"ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"}, []string{ec2("instance/*"), ec2("launch-template/*")}),
 			"StringEquals", ownedResource, "StringLike", nodepoolResource),
 		// Describe calls cannot be scoped to resources; they are limited to the region.
-		withCond(iampolicy.Allow("RegionalReadActions", []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeCapacityReservations",
-			"ec2:DescribeImages", "ec2:DescribeInstances", "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes",
-			"ec2:DescribeLaunchTemplates", "ec2:DescribeSecurityGroups", "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets"}, []string{"*"}),
+		withCond(iampolicy.Allow("RegionalReadActions", []string{"ec2:DescribeCapacityReservations",
+			"ec2:DescribeImages", "ec2:DescribeInstances", "ec2:DescribeInstanceStatus", "ec2:DescribeInstanceTypeOfferings",
+			"ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates", "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups",
+			"ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets"}, []string{"*"}),
 			"StringEquals", map[string]any{"aws:RequestedRegion": region}),
 		iampolicy.Allow("SSMReadActions", []string{"ssm:GetParameter"}, []string{"arn:" + c.props.Partition + ":ssm:" + region + "::parameter/aws/service/*"}),
 		// The Price List API has no resource-level permissions.
@@ -127,6 +134,9 @@ func (c *Cluster) karpenterPolicy(queueArn, nodeRoleArn string) iampolicy.Docume
 			"StringEquals", merge(ownedResource, map[string]any{"aws:ResourceTag/topology.kubernetes.io/region": region}),
 			"StringLike", map[string]any{"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"}),
 		iampolicy.Allow("InstanceProfileReadActions", []string{"iam:GetInstanceProfile"}, []string{profile}),
+		// ListInstanceProfiles has no resource-level permissions (IAM service authorization
+		// reference); Karpenter >= 1.7 needs it to find the profiles it made.
+		iampolicy.Allow("UnscopedInstanceProfileListAction", []string{"iam:ListInstanceProfiles"}, []string{"*"}),
 		iampolicy.Allow("APIServerEndpointDiscovery", []string{"eks:DescribeCluster"}, []string{c.Arn}),
 	)
 }

@@ -9,8 +9,20 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 )
 
-// Webhook ports the control plane calls on nodes and pods (controllers' admission webhooks).
-var webhookPorts = []int{4443, 6443, 8443, 9443}
+// WebhookPorts are the ports the control plane calls on pods (admission and conversion
+// webhooks, aggregated APIs) of what the platform installs; a webhook the control plane
+// cannot reach times out, and with failurePolicy Fail its API calls fail.
+var WebhookPorts = []struct {
+	Port int
+	Who  string
+}{
+	{443, "webhook Services whose pods listen on 443"},
+	{4443, "metrics-server APIService in charts before 3.x"},
+	{8443, "Karpenter 1.0 and earlier webhooks; kubebuilder-style controllers on 8443"},
+	{9443, "AWS Load Balancer Controller webhook; CloudWatch agent operator webhook (manager.ports.webhookPort)"},
+	{10250, "External Secrets Operator webhook (chart webhook.port); metrics-server APIService (containerPort 10250)"},
+	{10251, "metrics-server secure port when 10250 is taken (host-network installs)"},
+}
 
 // addSecurityGroups creates explicit groups for the control plane, the nodes and the pods
 // (VPC CNI custom networking puts pod ENIs in the pod group), with only the rules EKS needs.
@@ -26,9 +38,11 @@ func (c *Cluster) addSecurityGroups() {
 
 	c.ingress("nodes-https-from-cp", nodes, cp, "tcp", 443, 443, "control plane to node extension API servers")
 	c.ingress("nodes-kubelet-from-cp", nodes, cp, "tcp", 10250, 10250, "control plane to kubelets")
-	for _, p := range webhookPorts {
-		c.ingress(fmt.Sprintf("nodes-webhook-%d-from-cp", p), nodes, cp, "tcp", p, p, "control plane to webhooks on host-network pods")
-		c.ingress(fmt.Sprintf("pods-webhook-%d-from-cp", p), pods, cp, "tcp", p, p, "control plane to webhooks in pods")
+	for _, w := range WebhookPorts {
+		c.ingress(fmt.Sprintf("pods-webhook-%d-from-cp", w.Port), pods, cp, "tcp", w.Port, w.Port, "control plane to pods: "+w.Who)
+		if w.Port != 443 && w.Port != 10250 { // already open on nodes (extension API servers, kubelet)
+			c.ingress(fmt.Sprintf("nodes-webhook-%d-from-cp", w.Port), nodes, cp, "tcp", w.Port, w.Port, "control plane to host-network pods: "+w.Who)
+		}
 	}
 	c.ingress("nodes-from-nodes", nodes, nodes, "-1", 0, 0, "node to node (DNS, kubelet, host-network add-ons)")
 	c.ingress("nodes-from-pods", nodes, pods, "-1", 0, 0, "pods to host-network services (DNS, metrics)")

@@ -1,6 +1,7 @@
 package planassert
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,11 +11,19 @@ import (
 
 // ClusterExpectations are what the environment config promises about the cluster.
 type ClusterExpectations struct {
+	ClusterArn     string
 	PublicEndpoint bool
 	NodeCount      int
 	Addons         []string
 	LogTypes       []string
+	// AddonServiceAccounts: add-ons that call AWS -> the namespace and service account of
+	// their Pod Identity role.
+	AddonServiceAccounts map[string]ServiceAccount
+	KarpenterEventRules  int
 }
+
+// ServiceAccount is a namespace and service account name.
+type ServiceAccount struct{ Namespace, Name string }
 
 // Cluster rules hold for "<env>-cluster".
 func Cluster(want ClusterExpectations) []Rule {
@@ -23,8 +32,9 @@ func Cluster(want ClusterExpectations) []Rule {
 		{"every control-plane log type is enabled", logTypes(want.LogTypes)},
 		{fmt.Sprintf("Bottlerocket on-demand node group of exactly %d nodes, after the VPC CNI and Pod Identity agent", want.NodeCount), nodeGroup(want.NodeCount)},
 		{"launch template: IMDSv2 with hop limit 1, every volume encrypted with a platform key", launchTemplate},
-		{"every add-on is present; those calling AWS have a Pod Identity role", addons(want.Addons)},
-		{"Karpenter queue encrypted and fed by its four EventBridge rules", karpenterQueue},
+		{"every add-on is present; those calling AWS have a Pod Identity role", addons(want.Addons, want.AddonServiceAccounts)},
+		{"every Pod Identity role trusts exactly its association's cluster, namespace and service account (session tags, no aws:SourceArn)", podIdentityTrusts(want.ClusterArn, want.AddonServiceAccounts)},
+		{fmt.Sprintf("Karpenter queue encrypted and fed by its %d EventBridge rules", want.KarpenterEventRules), karpenterQueue(want.KarpenterEventRules)},
 	}
 }
 
@@ -157,12 +167,7 @@ func (p *Plan) addon(name string) *tfjson.ResourceChange {
 	return nil
 }
 
-// addonServiceAccounts are the add-ons that call AWS and the service account of their role.
-var addonServiceAccounts = map[string]string{
-	"vpc-cni": "aws-node", "aws-ebs-csi-driver": "ebs-csi-controller-sa", "amazon-cloudwatch-observability": "cloudwatch-agent",
-}
-
-func addons(want []string) func(p *Plan) []string {
+func addons(want []string, roles map[string]ServiceAccount) func(p *Plan) []string {
 	return func(p *Plan) []string {
 		var out []string
 		for _, name := range want {
@@ -171,9 +176,9 @@ func addons(want []string) func(p *Plan) []string {
 				out = append(out, name+" is missing")
 				continue
 			}
-			sa, needsRole := addonServiceAccounts[name]
+			sa, needsRole := roles[name]
 			pia := first(a, "pod_identity_association")
-			if needsRole && (pia == nil || pia["service_account"] != sa || !refersTo(p.DeepReferences(a, "pod_identity_association"), "aws_iam_role")) {
+			if needsRole && (pia == nil || pia["service_account"] != sa.Name || !refersTo(p.DeepReferences(a, "pod_identity_association"), "aws_iam_role")) {
 				out = append(out, fmt.Sprintf("%s has no Pod Identity role for %s: %v", name, sa, pia))
 			}
 		}
@@ -181,7 +186,13 @@ func addons(want []string) func(p *Plan) []string {
 	}
 }
 
-func karpenterQueue(p *Plan) []string {
+func karpenterQueue(want int) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		return checkKarpenterQueue(p, want)
+	}
+}
+
+func checkKarpenterQueue(p *Plan, want int) []string {
 	q, out := p.only("aws_sqs_queue")
 	if q == nil {
 		return out
@@ -190,8 +201,8 @@ func karpenterQueue(p *Plan) []string {
 		out = append(out, q.Address+" is not encrypted")
 	}
 	rules := p.Of("aws_cloudwatch_event_rule")
-	if len(rules) != 4 {
-		out = append(out, fmt.Sprintf("%d EventBridge rules; want 4", len(rules)))
+	if len(rules) != want {
+		out = append(out, fmt.Sprintf("%d EventBridge rules; want %d", len(rules), want))
 	}
 	targeted := map[string]bool{}
 	for _, t := range p.Of("aws_cloudwatch_event_target") {
@@ -208,6 +219,107 @@ func karpenterQueue(p *Plan) []string {
 		}
 	}
 	return out
+}
+
+// association is a Pod Identity association, standalone or an add-on's.
+type association struct {
+	from string // the resource that makes it
+	sa   ServiceAccount
+	role string // address of the role
+}
+
+func (p *Plan) associations(addonSAs map[string]ServiceAccount) []association {
+	roleOf := func(refs []string) string {
+		for _, r := range refs {
+			if strings.HasPrefix(r, "aws_iam_role.") {
+				return strings.TrimSuffix(r, ".arn")
+			}
+		}
+		return ""
+	}
+	var out []association
+	for _, a := range p.Of("aws_eks_pod_identity_association") {
+		out = append(out, association{a.Address, ServiceAccount{fmt.Sprint(After(a, "namespace")), fmt.Sprint(After(a, "service_account"))},
+			roleOf(p.References(a, "role_arn"))})
+	}
+	for _, a := range p.Of("aws_eks_addon") {
+		if pia := first(a, "pod_identity_association"); pia != nil {
+			name := fmt.Sprint(After(a, "addon_name"))
+			out = append(out, association{a.Address, ServiceAccount{addonSAs[name].Namespace, fmt.Sprint(pia["service_account"])},
+				roleOf(p.DeepReferences(a, "pod_identity_association"))})
+		}
+	}
+	return out
+}
+
+// trustStatement is the part of a trust policy the Pod Identity rule reads.
+type trustStatement struct {
+	Effect    string
+	Principal struct{ Service any }
+	Action    any
+	Condition map[string]map[string]any
+}
+
+func trustStatements(rc *tfjson.ResourceChange) []trustStatement {
+	var doc struct{ Statement []trustStatement }
+	s, _ := After(rc, "assume_role_policy").(string)
+	_ = json.Unmarshal([]byte(s), &doc)
+	return doc.Statement
+}
+
+const podIdentityPrincipal = "pods.eks.amazonaws.com"
+
+// podIdentityTrusts: EKS Pod Identity passes the cluster, namespace and service account as
+// session tags; each role's trust must require exactly those of its association (EKS user
+// guide, Pod Identity role trust policy and session tags), and must not condition on
+// aws:SourceArn, whose value for this principal is undocumented.
+func podIdentityTrusts(clusterArn string, addonSAs map[string]ServiceAccount) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		var out []string
+		associated := map[string]bool{}
+		for _, a := range p.associations(addonSAs) {
+			role := p.changes[a.role]
+			if role == nil {
+				out = append(out, a.from+" has no role of this stack")
+				continue
+			}
+			associated[a.role] = true
+			want := map[string]string{
+				"aws:RequestTag/eks-cluster-arn":            clusterArn,
+				"aws:RequestTag/kubernetes-namespace":       a.sa.Namespace,
+				"aws:RequestTag/kubernetes-service-account": a.sa.Name,
+			}
+			ok := false
+			for _, st := range trustStatements(role) {
+				if st.Effect != "Allow" || !strings.Contains(fmt.Sprint(st.Principal.Service), podIdentityPrincipal) {
+					continue
+				}
+				actions := fmt.Sprint(st.Action)
+				ok = strings.Contains(actions, "sts:AssumeRole") && strings.Contains(actions, "sts:TagSession")
+				for k, v := range want {
+					if st.Condition["StringEquals"][k] != v {
+						ok = false
+					}
+				}
+				for op, conds := range st.Condition {
+					if _, has := conds["aws:SourceArn"]; has {
+						out = append(out, fmt.Sprintf("%s: trust conditions on aws:SourceArn (%s)", a.role, op))
+					}
+				}
+			}
+			if !ok {
+				out = append(out, fmt.Sprintf("%s (for %s/%s via %s): trust does not require %v with sts:AssumeRole and sts:TagSession", a.role, a.sa.Namespace, a.sa.Name, a.from, want))
+			}
+		}
+		for _, r := range p.Of("aws_iam_role") {
+			for _, st := range trustStatements(r) {
+				if strings.Contains(fmt.Sprint(st.Principal.Service), podIdentityPrincipal) && !associated[r.Address] {
+					out = append(out, r.Address+" trusts Pod Identity but no association uses it")
+				}
+			}
+		}
+		return out
+	}
 }
 
 // noInternetIngress: nothing admits 0.0.0.0/0 or ::/0, in any of the three ways a security

@@ -1,6 +1,7 @@
 package planassert
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +42,10 @@ func goodCluster() *fakePlan {
 		"enabled_cluster_log_types": []any{"api", "audit"},
 	}, nil)
 	f.setNested("aws_eks_cluster.c", "encryption_config", "aws_kms_key.k.arn")
-	f.add("aws_iam_role", "cni", map[string]any{}, nil)
+	f.add("aws_iam_role", "cni", map[string]any{"assume_role_policy": trust("kube-system", "aws-node")}, nil)
+	f.add("aws_iam_role", "karpenter", map[string]any{"assume_role_policy": trust("kube-system", "karpenter")}, nil)
+	f.add("aws_eks_pod_identity_association", "karpenter", map[string]any{"namespace": "kube-system", "service_account": "karpenter"},
+		map[string][]string{"role_arn": {"aws_iam_role.karpenter.arn", "aws_iam_role.karpenter"}})
 	for _, a := range testAddons {
 		after := map[string]any{"addon_name": a}
 		if a == "vpc-cni" {
@@ -59,7 +63,7 @@ func goodCluster() *fakePlan {
 	}, nil)
 	f.setNested("aws_launch_template.lt", "block_device_mappings", "aws_kms_key.k.arn", "aws_kms_key.k")
 	f.add("aws_sqs_queue", "q", map[string]any{"sqs_managed_sse_enabled": true}, nil)
-	for _, r := range []string{"a", "b", "c", "d"} {
+	for _, r := range []string{"a", "b", "c", "d", "e"} {
 		f.add("aws_cloudwatch_event_rule", r, map[string]any{}, nil)
 		f.add("aws_cloudwatch_event_target", r, map[string]any{}, map[string][]string{
 			"arn": {"aws_sqs_queue.q.arn"}, "rule": {"aws_cloudwatch_event_rule." + r + ".name"}})
@@ -67,8 +71,20 @@ func goodCluster() *fakePlan {
 	return f
 }
 
+const testClusterArn = "arn:aws:eks:ap-southeast-1:111111111111:cluster/phl-dev"
+
+// trust is a Pod Identity trust policy in the documented form.
+func trust(namespace, sa string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["pods.eks.amazonaws.com"]},` +
+		`"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111",` +
+		`"aws:RequestTag/eks-cluster-arn":"` + testClusterArn + `","aws:RequestTag/kubernetes-namespace":"` + namespace + `",` +
+		`"aws:RequestTag/kubernetes-service-account":"` + sa + `"}}}]}`
+}
+
 func clusterRules() []Rule {
-	return append(Common("dev"), Cluster(ClusterExpectations{NodeCount: 2, Addons: testAddons, LogTypes: []string{"api", "audit"}})...)
+	return append(Common("dev"), Cluster(ClusterExpectations{ClusterArn: testClusterArn, NodeCount: 2, Addons: testAddons,
+		LogTypes: []string{"api", "audit"}, AddonServiceAccounts: map[string]ServiceAccount{"vpc-cni": {"kube-system", "aws-node"}},
+		KarpenterEventRules: 5})...)
 }
 
 func TestGoodClusterPassesEveryRule(t *testing.T) {
@@ -114,7 +130,23 @@ func TestClusterRulesCatchBrokenPlans(t *testing.T) {
 		{"CNI on the node role", func(f *fakePlan) { f.setNested("aws_eks_addon.vpc-cni", "pod_identity_association") }, "vpc-cni has no Pod Identity role"},
 		{"missing add-on", func(f *fakePlan) { change(f, "aws_eks_addon.coredns")["addon_name"] = "other" }, "coredns is missing"},
 		{"plaintext queue", func(f *fakePlan) { change(f, "aws_sqs_queue.q")["sqs_managed_sse_enabled"] = false }, "aws_sqs_queue.q is not encrypted"},
-		{"rule without target", func(f *fakePlan) { f.add("aws_cloudwatch_event_rule", "e", map[string]any{}, nil) }, "aws_cloudwatch_event_rule.e has no target"},
+		{"rule without target", func(f *fakePlan) { f.add("aws_cloudwatch_event_rule", "f", map[string]any{}, nil) }, "aws_cloudwatch_event_rule.f has no target"},
+		{"a missing interruption rule", func(f *fakePlan) {
+			f.p.ResourceChanges = slices.DeleteFunc(f.p.ResourceChanges, func(rc *tfjson.ResourceChange) bool { return rc.Address == "aws_cloudwatch_event_rule.e" })
+		}, "4 EventBridge rules; want 5"},
+		{"Pod Identity trust on aws:SourceArn (the old form)", func(f *fakePlan) {
+			change(f, "aws_iam_role.karpenter")["assume_role_policy"] = `{"Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},` +
+				`"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnEquals":{"aws:SourceArn":"` + testClusterArn + `"}}}]}`
+		}, "aws_iam_role.karpenter: trust conditions on aws:SourceArn"},
+		{"Pod Identity trust for another service account", func(f *fakePlan) {
+			change(f, "aws_iam_role.karpenter")["assume_role_policy"] = trust("kube-system", "aws-node")
+		}, "aws_iam_role.karpenter (for kube-system/karpenter via aws_eks_pod_identity_association.karpenter): trust does not require"},
+		{"add-on role trusted for another namespace", func(f *fakePlan) {
+			change(f, "aws_iam_role.cni")["assume_role_policy"] = trust("default", "aws-node")
+		}, "aws_iam_role.cni (for kube-system/aws-node via aws_eks_addon.vpc-cni)"},
+		{"Pod Identity role without an association", func(f *fakePlan) {
+			f.add("aws_iam_role", "orphan", map[string]any{"assume_role_policy": trust("x", "y")}, nil)
+		}, "aws_iam_role.orphan trusts Pod Identity but no association uses it"},
 		{"SSH from the internet", func(f *fakePlan) {
 			f.add("aws_vpc_security_group_ingress_rule", "ssh", map[string]any{"cidr_ipv4": "0.0.0.0/0"}, nil)
 		}, "admits the internet"},

@@ -4,6 +4,7 @@ package planassert
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/constructs/cluster"
 )
 
 // PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh;
@@ -108,11 +110,18 @@ func componentRules(env *config.Environment, component string) ([]Rule, bool) {
 			InterfaceEnds:     len(env.Network.InterfaceEndpoints),
 		}), true
 	case "cluster":
+		sas := map[string]ServiceAccount{}
+		for addon, sa := range cluster.AddonServiceAccounts {
+			sas[addon] = ServiceAccount{sa.Namespace, sa.Name}
+		}
 		return Cluster(ClusterExpectations{
-			PublicEndpoint: env.Cluster.EndpointPublicAccess,
-			NodeCount:      env.Cluster.NodeGroup.Size,
-			Addons:         config.Addons,
-			LogTypes:       []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
+			ClusterArn:           fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", env.Partition, env.Region, env.AccountID, env.ClusterName()),
+			PublicEndpoint:       env.Cluster.EndpointPublicAccess,
+			NodeCount:            env.Cluster.NodeGroup.Size,
+			Addons:               config.Addons,
+			LogTypes:             []string{"api", "audit", "authenticator", "controllerManager", "scheduler"},
+			AddonServiceAccounts: sas,
+			KarpenterEventRules:  len(cluster.KarpenterEvents),
 		}), true
 	}
 	return nil, false
