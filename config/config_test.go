@@ -71,6 +71,12 @@ func TestStateBackendDefaults(t *testing.T) {
 	}
 }
 
+// prodOld/prodNew turn validDev into a valid prod file (three AZs, a NAT gateway per AZ).
+const (
+	prodOld = "name: dev\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b]\nnetwork:\n  nat_gateway_mode: single\n"
+	prodNew = "name: prod\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]\nnetwork:\n  nat_gateway_mode: one_per_az\n"
+)
+
 // Each invalid value must stop with one line naming the file, the key, the value and what is allowed.
 func TestInvalidSettings(t *testing.T) {
 	cases := []struct {
@@ -116,6 +122,30 @@ func TestInvalidSettings(t *testing.T) {
 		{"unknown add-on", "dev", "tags:", "cluster:\n  addon_versions:\n    istio: v1.0.0-eksbuild.1\ntags:", []string{"cluster.addon_versions.istio", "unknown add-on", "vpc-cni"}},
 		{"bad add-on version", "dev", "tags:", "cluster:\n  addon_versions:\n    vpc-cni: latest\ntags:", []string{"cluster.addon_versions.vpc-cni", `"latest"`, "eksbuild"}},
 		{"unknown cluster key", "dev", "tags:", "cluster:\n  node_groups: {}\ntags:", []string{"cluster.node_groups", "unknown key", "node_group"}},
+		{"unknown engine version", "dev", "tags:", "database:\n  engine_version: \"5.7.mysql_aurora.2.12.0\"\ntags:", []string{"database.engine_version", "5.7.mysql_aurora.2.12.0", "8.0.mysql_aurora.3.10.4"}},
+		{"bad instance class", "dev", "tags:", "database:\n  instance_class: r6g.large\ntags:", []string{"database.instance_class", `"r6g.large"`, "db.serverless"}},
+		{"ACU without serverless", "dev", "tags:", "database:\n  serverless_max_acu: 4\ntags:", []string{"database.serverless_max_acu", "only for instance_class db.serverless"}},
+		{"ACU off the half step", "dev", "tags:", "database:\n  instance_class: db.serverless\n  serverless_max_acu: 4.2\ntags:", []string{"database.serverless_max_acu", `"4.2"`, "steps of 0.5"}},
+		{"ACU min above max", "dev", "tags:", "database:\n  instance_class: db.serverless\n  serverless_min_acu: 16\n  serverless_max_acu: 8\ntags:", []string{"database.serverless_min_acu", "greater than serverless_max_acu 8"}},
+		{"readers above max readers", "dev", "tags:", "database:\n  readers: 3\n  max_readers: 2\ntags:", []string{"database.max_readers", `"2"`, "below readers (3)", "3 to 15"}},
+		{"too many readers", "dev", "tags:", "database:\n  readers: 16\ntags:", []string{"database.readers", `"16"`, "0 to 15"}},
+		{"prod without a reader", "prod", prodOld, prodNew + "database:\n  readers: 0\n", []string{"environments/prod.yaml", "database.readers", `"0"`, "1 to 15"}},
+		{"short backup retention", "dev", "tags:", "database:\n  backup_retention_days: 3\ntags:", []string{"database.backup_retention_days", `"3"`, "7 to 35"}},
+		{"prod backup retention under 30", "prod", prodOld, prodNew + "database:\n  backup_retention_days: 14\n", []string{"database.backup_retention_days", `"14"`, "30 to 35"}},
+		{"prod without deletion protection", "prod", prodOld, prodNew + "database:\n  deletion_protection: false\n", []string{"database.deletion_protection", "deletion protection is required"}},
+		{"prod without a final snapshot", "prod", prodOld, prodNew + "database:\n  final_snapshot: false\n", []string{"database.final_snapshot", "final snapshot is required"}},
+		{"bad backup window", "dev", "tags:", "database:\n  backup_window: 25:00-26:00\ntags:", []string{"database.backup_window", `"25:00-26:00"`, "hh:mm-hh:mm"}},
+		{"backup window too short", "dev", "tags:", "database:\n  backup_window: 03:00-03:20\ntags:", []string{"database.backup_window", "shorter than 30 minutes"}},
+		{"bad maintenance window", "dev", "tags:", "database:\n  maintenance_window: sunday:03:00-sunday:04:00\ntags:", []string{"database.maintenance_window", "ddd:hh:mm-ddd:hh:mm"}},
+		{"windows overlap", "dev", "tags:", "database:\n  backup_window: 17:00-18:00\n  maintenance_window: wed:17:30-wed:18:30\ntags:", []string{"database.maintenance_window", "overlaps backup_window 17:00-18:00"}},
+		{"windows overlap across midnight", "dev", "tags:", "database:\n  backup_window: 23:30-00:30\n  maintenance_window: mon:00:00-mon:01:00\ntags:", []string{"database.maintenance_window", "overlaps backup_window 23:30-00:30"}},
+		{"system schema as database name", "dev", "tags:", "database:\n  database_name: mysql\ntags:", []string{"database.database_name", `"mysql"`, "not a system schema"}},
+		{"database name with a hyphen", "dev", "tags:", "database:\n  database_name: phl-store\ntags:", []string{"database.database_name", `"phl-store"`}},
+		{"bad database log retention", "dev", "tags:", "database:\n  log_retention_days: 10\ntags:", []string{"database.log_retention_days", `"10"`, "14, 30"}},
+		{"Performance Insights on a small class", "dev", "tags:", "database:\n  instance_class: db.t3.medium\n  performance_insights: true\ntags:", []string{"database.performance_insights", "no Performance Insights on db.t3.medium"}},
+		{"reader CPU target out of range", "dev", "tags:", "database:\n  reader_target_cpu: 95\ntags:", []string{"database.reader_target_cpu", `"95"`, "10 to 90"}},
+		{"fraction in readers", "dev", "tags:", "database:\n  readers: 1.5\ntags:", []string{"database.readers", "not a whole number"}},
+		{"unknown database key", "dev", "tags:", "database:\n  multi_az: true\ntags:", []string{"database.multi_az", "unknown key", "instance_class"}},
 		{"wrong type", "dev", "network:\n", "network:\n  flow_log_retention_days: thirty\n", []string{"environments/dev.yaml", "thirty"}},
 	}
 	for _, c := range cases {
@@ -188,6 +218,32 @@ func TestShippedEnvironmentsAreValid(t *testing.T) {
 	}
 	if len(got["prod"].AvailabilityZones) < 3 {
 		t.Error("prod must span at least three AZs")
+	}
+}
+
+func TestDatabaseDefaultsPerEnvironment(t *testing.T) {
+	dev, err := Parse("environments/dev.yaml", []byte(validDev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dev.Database
+	if d.EngineVersion != AuroraMySQLVersions[0] || d.InstanceClass != "db.t4g.medium" || d.Readers != 0 || d.MaxReaders != 0 ||
+		d.BackupRetentionDays != 7 || !d.DeletionProtection || !d.FinalSnapshot || d.DatabaseName != "products" || d.PerformanceInsights {
+		t.Errorf("dev database defaults = %+v", d)
+	}
+	src := strings.NewReplacer("name: dev", "name: prod", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]",
+		"  nat_gateway_mode: single\n", "").Replace(validDev)
+	prod, err := Parse("environments/prod.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := prod.Database
+	if p.InstanceClass != "db.r6g.large" || p.Readers != 1 || p.MaxReaders != 3 || p.BackupRetentionDays != 30 || !p.PerformanceInsights {
+		t.Errorf("prod database defaults = %+v", p)
+	}
+	serverless, err := Parse("environments/dev.yaml", []byte(validDev+"database:\n  instance_class: db.serverless\n"))
+	if err != nil || serverless.Database.ServerlessMinACU != 0.5 || serverless.Database.ServerlessMaxACU != 8 {
+		t.Errorf("serverless defaults = %+v, %v", serverless.Database, err)
 	}
 }
 

@@ -29,6 +29,7 @@ type Environment struct {
 	AvailabilityZones []string
 	Network           Network
 	Cluster           Cluster
+	Database          Database
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string
@@ -53,6 +54,24 @@ type StateBackend struct {
 
 // ClusterName is the EKS cluster's name, also used for the Karpenter discovery tags.
 func (e *Environment) ClusterName() string { return Project + "-" + e.Name }
+
+// ClusterArn is the EKS cluster's ARN, derived from config (stacks that must not wait for the
+// cluster stack use it instead of a reference).
+func (e *Environment) ClusterArn() string {
+	return "arn:" + e.Partition + ":eks:" + e.Region + ":" + e.AccountID + ":cluster/" + e.ClusterName()
+}
+
+// RoleArn is the ARN of an IAM role of this account, by name.
+func (e *Environment) RoleArn(name string) string {
+	return "arn:" + e.Partition + ":iam::" + e.AccountID + ":role/" + name
+}
+
+// DatabaseClusterID is the Aurora cluster identifier; its log groups are named after it.
+func (e *Environment) DatabaseClusterID() string { return Project + "-" + e.Name }
+
+// SecretsPrefix is the Secrets Manager name prefix of the environment's secrets, the only ones
+// the External Secrets Operator may read.
+func (e *Environment) SecretsPrefix() string { return Project + "-" + e.Name + "/" }
 
 // StackName names one of the environment's stacks, e.g. "dev-network".
 func (e *Environment) StackName(component string) string { return e.Name + "-" + component }

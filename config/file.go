@@ -8,6 +8,7 @@ type fileDoc struct {
 	AvailabilityZones []string          `yaml:"availability_zones"`
 	Network           fileNetwork       `yaml:"network"`
 	Cluster           fileCluster       `yaml:"cluster"`
+	Database          fileDatabase      `yaml:"database"`
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
 }
@@ -35,6 +36,24 @@ type fileNodeGroup struct {
 	Size                *int     `yaml:"size"`
 	DiskSizeGiB         *int     `yaml:"disk_size_gib"`
 	CriticalAddonsTaint bool     `yaml:"critical_addons_taint"`
+}
+
+type fileDatabase struct {
+	EngineVersion       *string  `yaml:"engine_version"`
+	InstanceClass       *string  `yaml:"instance_class"`
+	ServerlessMinACU    *float64 `yaml:"serverless_min_acu"`
+	ServerlessMaxACU    *float64 `yaml:"serverless_max_acu"`
+	Readers             *int     `yaml:"readers"`
+	MaxReaders          *int     `yaml:"max_readers"`
+	ReaderTargetCPU     *int     `yaml:"reader_target_cpu"`
+	BackupRetentionDays *int     `yaml:"backup_retention_days"`
+	BackupWindow        *string  `yaml:"backup_window"`
+	MaintenanceWindow   *string  `yaml:"maintenance_window"`
+	DeletionProtection  *bool    `yaml:"deletion_protection"`
+	FinalSnapshot       *bool    `yaml:"final_snapshot"`
+	DatabaseName        *string  `yaml:"database_name"`
+	LogRetentionDays    *int     `yaml:"log_retention_days"`
+	PerformanceInsights *bool    `yaml:"performance_insights"`
 }
 
 type fileStateBackend struct {

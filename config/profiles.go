@@ -6,11 +6,28 @@ type profile struct {
 	minAZs        int
 	natModes      []NatGatewayMode // allowed NAT modes; the first is the default
 	minLogRetDays int
+	database      databaseProfile
+}
+
+// databaseProfile: defaults, and what an environment insists on (prod: data survives a
+// mistaken destroy, a month of point-in-time recovery, a reader in another AZ to fail over to).
+type databaseProfile struct {
+	instanceClass      string
+	readers            int
+	minReaders         int
+	minBackupDays      int
+	requireProtection  bool // deletion protection and a final snapshot
+	defaultMaxReaders  int
+	defaultBackupDays  int
+	defaultPerfInsight bool
 }
 
 var profiles = map[string]profile{
-	"dev":  {minAZs: 2, natModes: []NatGatewayMode{NatSingle, NatOnePerAZ}, minLogRetDays: 1},
-	"prod": {minAZs: 3, natModes: []NatGatewayMode{NatOnePerAZ}, minLogRetDays: 90},
+	"dev": {minAZs: 2, natModes: []NatGatewayMode{NatSingle, NatOnePerAZ}, minLogRetDays: 1,
+		database: databaseProfile{instanceClass: "db.t4g.medium", minBackupDays: MinBackupRetentionDays, defaultBackupDays: 7}},
+	"prod": {minAZs: 3, natModes: []NatGatewayMode{NatOnePerAZ}, minLogRetDays: 90,
+		database: databaseProfile{instanceClass: "db.r6g.large", readers: 1, minReaders: 1, minBackupDays: 30, requireProtection: true,
+			defaultMaxReaders: 3, defaultBackupDays: 30, defaultPerfInsight: true}},
 }
 
 // interfaceEndpoints are the optional VPC interface endpoints a file may ask for.

@@ -6,14 +6,19 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// Environment holds one environment's stacks.
+// Environment holds one environment's stacks. Deploy graph: network → (cluster ∥ database) →
+// gitops; the database reads only the network, so it is applied while the cluster is.
 type Environment struct {
-	Network *NetworkStack
-	Cluster *ClusterStack
+	Network  *NetworkStack
+	Cluster  *ClusterStack
+	Database *DatabaseStack
+	Gitops   *GitopsStack
 }
 
 // Build adds every stack of an environment to the app.
 func Build(scope constructs.Construct, env *config.Environment) *Environment {
 	net := NewNetworkStack(scope, env)
-	return &Environment{Network: net, Cluster: NewClusterStack(scope, env, net.Network)}
+	cl := NewClusterStack(scope, env, net.Network)
+	db := NewDatabaseStack(scope, env, net.Network)
+	return &Environment{Network: net, Cluster: cl, Database: db, Gitops: NewGitopsStack(scope, env, cl.Cluster, db.Database)}
 }

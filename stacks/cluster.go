@@ -21,19 +21,20 @@ func NewClusterStack(scope constructs.Construct, env *config.Environment, net *n
 	stack := newStack(scope, env, "cluster")
 	c := env.Cluster
 	eks := cluster.New(stack, "eks", cluster.Props{
-		Name:                 env.ClusterName(),
-		AccountID:            env.AccountID,
-		Region:               env.Region,
-		Partition:            env.Partition,
-		KubernetesVersion:    c.KubernetesVersion,
-		VpcID:                net.VpcID,
-		AvailabilityZones:    net.AvailabilityZones,
-		PrivateSubnetIDs:     net.PrivateSubnetIDs,
-		PodSubnetIDs:         net.PodSubnetIDs,
-		EndpointPublicAccess: c.EndpointPublicAccess,
-		PublicAccessCidrs:    c.PublicAccessCidrs,
-		AdminPrincipalArns:   c.AdminPrincipalArns,
-		LogRetentionDays:     c.LogRetentionDays,
+		Name:                     env.ClusterName(),
+		AccountID:                env.AccountID,
+		Region:                   env.Region,
+		Partition:                env.Partition,
+		KubernetesVersion:        c.KubernetesVersion,
+		VpcID:                    net.VpcID,
+		AvailabilityZones:        net.AvailabilityZones,
+		PrivateSubnetIDs:         net.PrivateSubnetIDs,
+		PodSubnetIDs:             net.PodSubnetIDs,
+		ExtraPodSecurityGroupIDs: []*string{net.DatabaseClientsSecurityGroupID},
+		EndpointPublicAccess:     c.EndpointPublicAccess,
+		PublicAccessCidrs:        c.PublicAccessCidrs,
+		AdminPrincipalArns:       c.AdminPrincipalArns,
+		LogRetentionDays:         c.LogRetentionDays,
 		NodeGroup: cluster.NodeGroupProps{
 			InstanceTypes:       c.NodeGroup.InstanceTypes,
 			Size:                c.NodeGroup.Size,
@@ -41,7 +42,7 @@ func NewClusterStack(scope constructs.Construct, env *config.Environment, net *n
 			CriticalAddonsTaint: c.NodeGroup.CriticalAddonsTaint,
 		},
 		AddonVersions: c.AddonVersions,
-		SecretsPrefix: env.ClusterName() + "/",
+		SecretsPrefix: env.SecretsPrefix(),
 	})
 
 	output(stack, "cluster_name", "EKS cluster name", eks.Name)

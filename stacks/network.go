@@ -45,5 +45,6 @@ func NewNetworkStack(scope constructs.Construct, env *config.Environment) *Netwo
 	output(stack, "database_route_table_ids", "Database route table IDs", net.DatabaseRouteTableIDs)
 	output(stack, "nat_gateway_ids", "NAT gateway IDs", net.NatGatewayIDs)
 	output(stack, "kms_key_arn", "ARN of the network's KMS key (flow logs)", net.KmsKey.Arn())
+	output(stack, "database_clients_security_group_id", "Security group whose members may reach the database (pod ENIs)", net.DatabaseClientsSecurityGroupID)
 	return &NetworkStack{TerraformStack: stack, Network: net}
 }

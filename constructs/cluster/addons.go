@@ -47,9 +47,13 @@ var AddonScheduling = map[string]string{
 func (c *Cluster) addAddonsBeforeNodes() []cdktf.ITerraformDependable {
 	agent := c.addon("eks-pod-identity-agent", nil, nil)
 
+	groups := []string{*c.PodSecurityGroupID}
+	for _, g := range c.props.ExtraPodSecurityGroupIDs {
+		groups = append(groups, *g)
+	}
 	subnets := map[string]any{}
 	for i, az := range c.props.AvailabilityZones {
-		subnets[az] = map[string]any{"id": *c.props.PodSubnetIDs[i], "securityGroups": []string{*c.PodSecurityGroupID}}
+		subnets[az] = map[string]any{"id": *c.props.PodSubnetIDs[i], "securityGroups": groups}
 	}
 	cni := c.addon("vpc-cni", []cdktf.ITerraformDependable{agent}, map[string]any{
 		"env": map[string]string{

@@ -28,6 +28,10 @@ type Props struct {
 	AvailabilityZones []string  // the order of the per-AZ subnet lists
 	PrivateSubnetIDs  []*string // node and control-plane ENIs, one per AZ
 	PodSubnetIDs      []*string // VPC CNI custom networking, one per AZ
+	// ExtraPodSecurityGroupIDs are attached to every pod ENI beside the pod group (the
+	// network's database-clients group). None may carry the kubernetes.io/cluster tag: the
+	// Load Balancer Controller needs exactly one tagged group per ENI.
+	ExtraPodSecurityGroupIDs []*string
 
 	EndpointPublicAccess bool
 	PublicAccessCidrs    []string // required when EndpointPublicAccess

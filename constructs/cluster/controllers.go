@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
+	"github.com/phl-platform/phl-platform/internal/tfval"
 )
 
 // Service accounts the controller roles are associated with (their Helm installs come with the
@@ -11,6 +12,10 @@ var (
 	ExternalSecretsSA        = ServiceAccount{"external-secrets", "external-secrets"}
 	KarpenterSA              = ServiceAccount{"kube-system", "karpenter"}
 )
+
+// ExternalSecretsRoleName is the External Secrets Operator's role name for a cluster; other
+// stacks name it in resource policies without waiting for this one.
+func ExternalSecretsRoleName(clusterName string) string { return tfval.Name(clusterName, "external-secrets") }
 
 // addControllerRoles creates the Pod Identity roles of the AWS Load Balancer Controller and the
 // External Secrets Operator.
@@ -49,4 +54,7 @@ func (c *Cluster) addControllerRoles() {
 			"StringEquals", map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}),
 	)
 	c.ExternalSecretsRoleArn = c.podIdentityRole("external-secrets", ExternalSecretsSA, nil, eso).Arn()
+	if name := ExternalSecretsRoleName(c.props.Name); name != c.name("external-secrets") {
+		panic("cluster: the External Secrets role is not named " + name)
+	}
 }

@@ -48,26 +48,8 @@ func (c *Cluster) role(spec roleSpec) (iamrole.IamRole, []cdktf.ITerraformDepend
 }
 
 // podIdentityTrust lets EKS Pod Identity hand the role to one service account of this cluster.
-// EKS Pod Identity assumes the role with session tags (eks-cluster-arn, kubernetes-namespace,
-// kubernetes-service-account, ...); the EKS user guide ("Create IAM role with trust policy
-// required by EKS Pod Identity", "Grant Pods access to AWS resources based on tags") scopes a
-// role with aws:RequestTag conditions on them. aws:SourceArn is not used: what EKS puts there
-// is undocumented, and public reports show such conditions breaking credential delivery.
 func (c *Cluster) podIdentityTrust(sa ServiceAccount) iampolicy.Document {
-	return PodIdentityTrust(c.props.AccountID, c.Arn, sa)
-}
-
-// PodIdentityTrust is the trust policy of a role for one service account of one cluster.
-func PodIdentityTrust(accountID, clusterArn string, sa ServiceAccount) iampolicy.Document {
-	return iampolicy.ServiceTrust("pods.eks.amazonaws.com", []string{"sts:AssumeRole", "sts:TagSession"},
-		map[string]map[string]any{
-			"StringEquals": {
-				"aws:SourceAccount":                         accountID,
-				"aws:RequestTag/eks-cluster-arn":            clusterArn,
-				"aws:RequestTag/kubernetes-namespace":       sa.Namespace,
-				"aws:RequestTag/kubernetes-service-account": sa.Name,
-			},
-		})
+	return iampolicy.PodIdentityTrust(c.props.AccountID, c.Arn, sa.Namespace, sa.Name)
 }
 
 // podIdentityRole creates a role for one service account and associates it through Pod

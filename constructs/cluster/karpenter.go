@@ -142,13 +142,7 @@ func (c *Cluster) karpenterPolicy(queueArn, nodeRoleArn string) iampolicy.Docume
 }
 
 // withCond adds condition operator/values pairs to a statement.
-func withCond(s iampolicy.Statement, kv ...any) iampolicy.Statement {
-	s.Condition = map[string]map[string]any{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		s.Condition[kv[i].(string)] = kv[i+1].(map[string]any)
-	}
-	return s
-}
+func withCond(s iampolicy.Statement, kv ...any) iampolicy.Statement { return s.When(kv...) }
 
 func merge(maps ...map[string]any) map[string]any {
 	out := map[string]any{}

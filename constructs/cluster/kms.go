@@ -11,18 +11,11 @@ import (
 // addKmsKey creates the cluster's key: Kubernetes secrets envelope encryption, node and
 // persistent volumes, and the control-plane log group.
 func (c *Cluster) addKmsKey() {
-	root := "arn:" + c.props.Partition + ":iam::" + c.props.AccountID + ":root"
 	ebsUse := []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
 	policy := iampolicy.New(
-		// The standard key policy statement: "*" means this key; access is then granted by IAM
-		// policies (the cluster role, the EBS CSI role).
-		iampolicy.Statement{Sid: "AccountAdministersTheKeyThroughIAM", Effect: "Allow",
-			Principal: map[string][]string{"AWS": {root}}, Action: []string{"kms:*"}, Resource: []string{"*"}},
-		iampolicy.Statement{Sid: "CloudWatchLogsEncryptsTheControlPlaneLogs", Effect: "Allow",
-			Principal: map[string][]string{"Service": {"logs." + c.props.Region + ".amazonaws.com"}},
-			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-			Resource:  []string{"*"},
-			Condition: map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": c.arn("logs", c.props.Region, "log-group:/aws/eks/"+c.props.Name+"/*")}}},
+		// Access is granted by IAM policies (the cluster role, the EBS CSI role).
+		iampolicy.KeyAdministeredByAccount(c.props.Partition, c.props.AccountID),
+		iampolicy.LogsMayUseKey("CloudWatchLogsEncryptsTheControlPlaneLogs", c.props.Region, c.arn("logs", c.props.Region, "log-group:/aws/eks/"+c.props.Name+"/*")),
 		// EBS volumes of nodes are created by the Auto Scaling service-linked role (managed node
 		// group) or by Karpenter through EC2. That role may not exist yet in an empty account, so
 		// the grant is by call path (EC2 in this account and region), as in AWS's aws/ebs key.

@@ -69,21 +69,8 @@ func (n *Network) addFlowLogs() {
 // keyPolicy lets the account administer the key through IAM and lets CloudWatch Logs use it
 // only for this account's log groups in this region.
 func (n *Network) keyPolicy() iampolicy.Document {
-	root := "arn:" + n.props.Partition + ":iam::" + n.props.AccountID + ":root"
 	return iampolicy.New(
-		// The standard key policy statement: "*" here means this key only, and delegates
-		// access control to IAM policies in the account.
-		iampolicy.Statement{
-			Sid: "AccountAdministersTheKeyThroughIAM", Effect: "Allow",
-			Principal: map[string][]string{"AWS": {root}},
-			Action:    []string{"kms:*"}, Resource: []string{"*"},
-		},
-		iampolicy.Statement{
-			Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups", Effect: "Allow",
-			Principal: map[string][]string{"Service": {n.servicePrincipal("logs")}},
-			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-			Resource:  []string{"*"},
-			Condition: map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": n.arn("logs", "log-group:*")}},
-		},
+		iampolicy.KeyAdministeredByAccount(n.props.Partition, n.props.AccountID),
+		iampolicy.LogsMayUseKey("CloudWatchLogsEncryptsThisAccountsLogGroups", n.props.Region, n.arn("logs", "log-group:*")),
 	)
 }

@@ -63,6 +63,8 @@ type Network struct {
 	KmsKey kmskey.KmsKey
 	// EndpointSecurityGroupID guards the interface endpoints; nil when there are none.
 	EndpointSecurityGroupID *string
+	// DatabaseClientsSecurityGroupID marks the ENIs that may reach the database (no rules).
+	DatabaseClientsSecurityGroupID *string
 
 	props Props
 }
@@ -90,6 +92,7 @@ func New(scope constructs.Construct, id string, props Props) *Network {
 	n.addDatabaseAcl()
 	n.addFlowLogs()
 	n.addEndpoints()
+	n.addDatabaseClients()
 	return n
 }
 

@@ -67,3 +67,53 @@ func SourceConditions(accountID, sourceArn string) map[string]map[string]any {
 
 // AssumeRole is the action list of an ordinary service trust.
 var AssumeRole = []string{"sts:AssumeRole"}
+
+// KeyAdministeredByAccount is AWS's default key policy statement: "*" means this key, and
+// access is then granted by IAM policies in the account (so the key can never be orphaned).
+func KeyAdministeredByAccount(partition, accountID string) Statement {
+	return Statement{Sid: "AccountAdministersTheKeyThroughIAM", Effect: "Allow",
+		Principal: map[string][]string{"AWS": {"arn:" + partition + ":iam::" + accountID + ":root"}},
+		Action:    []string{"kms:*"}, Resource: []string{"*"}}
+}
+
+// LogsMayUseKey lets CloudWatch Logs of a region encrypt log groups whose ARN matches
+// logGroupArn with the key (CloudWatch Logs user guide, "Encrypt log data using AWS KMS").
+func LogsMayUseKey(sid, region, logGroupArn string) Statement {
+	return Statement{Sid: sid, Effect: "Allow",
+		Principal: map[string][]string{"Service": {"logs." + region + ".amazonaws.com"}},
+		Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+		Resource:  []string{"*"},
+		Condition: map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": logGroupArn}}}
+}
+
+// When returns the statement with condition operator/values pairs added:
+// s.When("StringEquals", map[string]any{"aws:RequestedRegion": "eu-west-1"}).
+func (s Statement) When(kv ...any) Statement {
+	cond := map[string]map[string]any{}
+	for op, v := range s.Condition {
+		cond[op] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		cond[kv[i].(string)] = kv[i+1].(map[string]any)
+	}
+	s.Condition = cond
+	return s
+}
+
+// PodIdentityTrust lets EKS Pod Identity hand a role to one service account of one cluster.
+// EKS Pod Identity assumes the role with session tags (eks-cluster-arn, kubernetes-namespace,
+// kubernetes-service-account, ...); the EKS user guide ("Create IAM role with trust policy
+// required by EKS Pod Identity", "Grant Pods access to AWS resources based on tags") scopes a
+// role with aws:RequestTag conditions on them. aws:SourceArn is not used: what EKS puts there
+// is undocumented, and public reports show such conditions breaking credential delivery.
+func PodIdentityTrust(accountID, clusterArn, namespace, serviceAccount string) Document {
+	return ServiceTrust("pods.eks.amazonaws.com", []string{"sts:AssumeRole", "sts:TagSession"},
+		map[string]map[string]any{
+			"StringEquals": {
+				"aws:SourceAccount":                         accountID,
+				"aws:RequestTag/eks-cluster-arn":            clusterArn,
+				"aws:RequestTag/kubernetes-namespace":       namespace,
+				"aws:RequestTag/kubernetes-service-account": serviceAccount,
+			},
+		})
+}

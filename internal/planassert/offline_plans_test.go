@@ -14,6 +14,7 @@ import (
 
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/constructs/cluster"
+	"github.com/phl-platform/phl-platform/constructs/database"
 )
 
 // PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh;
@@ -31,7 +32,10 @@ func TestOfflinePlans(t *testing.T) {
 	if dir == "" || manifestPath == "" {
 		t.Fatalf("%s and %s must be set: run this through `make test` (scripts/ladder.sh)", PlanDirVar, ManifestVar)
 	}
-	stacks, synthesized := manifestStacks(t, manifestPath)
+	stacks, deps, synthesized := manifestStacks(t, manifestPath)
+	for _, f := range DeployGraph(deps) {
+		t.Errorf("deploy graph: %s", f)
+	}
 	envDir := os.Getenv(config.DirVar)
 	if envDir == "" {
 		envDir = filepath.Join("..", "..", config.DefaultDir)
@@ -68,15 +72,18 @@ func TestOfflinePlans(t *testing.T) {
 	}
 }
 
-// manifestStacks lists the stacks of a cdktf manifest and when it was written.
-func manifestStacks(t *testing.T, path string) ([]string, time.Time) {
+// manifestStacks lists the stacks of a cdktf manifest, their dependencies and when it was
+// written.
+func manifestStacks(t *testing.T, path string) ([]string, map[string][]string, time.Time) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m struct {
-		Stacks map[string]json.RawMessage `json:"stacks"`
+		Stacks map[string]struct {
+			Dependencies []string `json:"dependencies"`
+		} `json:"stacks"`
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -85,15 +92,17 @@ func manifestStacks(t *testing.T, path string) ([]string, time.Time) {
 		t.Fatalf("%s lists no stacks", path)
 	}
 	names := make([]string, 0, len(m.Stacks))
-	for n := range m.Stacks {
+	deps := map[string][]string{}
+	for n, s := range m.Stacks {
 		names = append(names, n)
+		deps[n] = s.Dependencies
 	}
 	sort.Strings(names)
 	info, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return names, info.ModTime()
+	return names, deps, info.ModTime()
 }
 
 // componentRules returns the component-specific rules of an environment's stack.
@@ -123,6 +132,20 @@ func componentRules(env *config.Environment, component string) ([]Rule, bool) {
 			AddonServiceAccounts: sas,
 			KarpenterEventRules:  len(cluster.KarpenterEvents),
 		}), true
+	case "database":
+		d := env.Database
+		return Database(DatabaseExpectations{
+			ClusterID:           env.DatabaseClusterID(),
+			BackupRetentionDays: d.BackupRetentionDays,
+			DeletionProtection:  d.DeletionProtection,
+			FinalSnapshot:       d.FinalSnapshot,
+			Readers:             d.Readers,
+			MaxReaders:          d.MaxReaders,
+			SecretsPrefix:       env.SecretsPrefix(),
+			LogExports:          database.LogExports,
+		}), true
+	case "gitops":
+		return Gitops(ServiceAccount{database.BootstrapServiceAccount.Namespace, database.BootstrapServiceAccount.Name}), true
 	}
 	return nil, false
 }

@@ -1,0 +1,172 @@
+package database
+
+import (
+	"fmt"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbparametergroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdscluster"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterinstance"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/rdsclusterparametergroup"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
+)
+
+// Family is the parameter group family of Aurora MySQL 3.
+const Family = "aurora-mysql8.0"
+
+// Parameter is one setting of a parameter group. Static parameters take effect at the next
+// reboot ("pending-reboot"); a new cluster starts with them.
+type Parameter struct{ Name, Value, ApplyMethod string }
+
+// ClusterParameters are the cluster parameter group's settings (cluster-level parameters of
+// Aurora MySQL 3, RDS user guide "Aurora MySQL configuration parameters").
+var ClusterParameters = []Parameter{
+	// TLS for every connection (clients without it get error 3159): the app's DSN uses
+	// tls=true with the RDS CA. tls_version is static; TLSv1.2 is the documented floor.
+	{"require_secure_transport", "ON", "immediate"},
+	{"tls_version", "TLSv1.2", "pending-reboot"},
+	// Advanced Auditing, which the audit export reads: connections and changes to schema and
+	// privileges (not every query, which would cost more than it tells). Dynamic.
+	{"server_audit_logging", "1", "immediate"},
+	{"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL", "immediate"},
+	{"server_audit_excl_users", "rdsadmin", "immediate"},
+}
+
+// InstanceParameters are the instance parameter group's settings: the slow query log (an
+// instance-level parameter in Aurora MySQL), written to the file the slowquery export reads.
+var InstanceParameters = []Parameter{
+	{"slow_query_log", "1", "immediate"},
+	{"long_query_time", "2", "immediate"},
+	{"log_output", "FILE", "immediate"},
+}
+
+// CACertIdentifier is the certificate authority of the instances' server certificates.
+const CACertIdentifier = "rds-ca-rsa2048-g1"
+
+// addCluster creates the parameter groups, the log groups RDS exports to, the enhanced
+// monitoring role, the Aurora cluster and its instances (a writer and Props.Readers readers,
+// one per AZ in turn, so the writer and its first reader are never in the same AZ).
+func (d *Database) addCluster() {
+	params := make([]*rdsclusterparametergroup.RdsClusterParameterGroupParameter, len(ClusterParameters))
+	for i, p := range ClusterParameters {
+		params[i] = &rdsclusterparametergroup.RdsClusterParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
+	}
+	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(d.Construct, jsii.String("cluster-parameters"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
+		Name:        jsii.String(d.name("cluster")),
+		Family:      jsii.String(Family),
+		Description: jsii.String("Aurora MySQL " + d.props.Name + ": TLS required, slow query log, advanced auditing"),
+		Parameter:   &params,
+		Tags:        tags("Name", d.name("cluster")),
+	})
+	iparams := make([]*dbparametergroup.DbParameterGroupParameter, len(InstanceParameters))
+	for i, p := range InstanceParameters {
+		iparams[i] = &dbparametergroup.DbParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
+	}
+	instanceParams := dbparametergroup.NewDbParameterGroup(d.Construct, jsii.String("instance-parameters"), &dbparametergroup.DbParameterGroupConfig{
+		Name:        jsii.String(d.name("instance")),
+		Family:      jsii.String(Family),
+		Description: jsii.String("Aurora MySQL " + d.props.Name + " instances: slow query log"),
+		Parameter:   &iparams,
+		Tags:        tags("Name", d.name("instance")),
+	})
+
+	var logGroups []cdktf.ITerraformDependable
+	for _, kind := range LogExports {
+		logGroups = append(logGroups, cloudwatchloggroup.NewCloudwatchLogGroup(d.Construct, jsii.String("log-"+kind), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+			Name:            jsii.String(d.logGroupPrefix() + kind),
+			RetentionInDays: jsii.Number(d.props.LogRetentionDays),
+			KmsKeyId:        d.KmsKey.Arn(),
+			Tags:            tags("Name", d.name(kind)),
+		}))
+	}
+
+	cfg := &rdscluster.RdsClusterConfig{
+		ClusterIdentifier: jsii.String(d.props.Name),
+		Engine:            jsii.String("aurora-mysql"),
+		EngineVersion:     jsii.String(d.props.EngineVersion),
+		// No paid RDS Extended Support: upgrade before the version's end of standard support.
+		EngineLifecycleSupport:           jsii.String("open-source-rds-extended-support-disabled"),
+		DatabaseName:                     jsii.String(d.props.DatabaseName),
+		MasterUsername:                   jsii.String(d.props.MasterUsername),
+		ManageMasterUserPassword:         jsii.Bool(true),
+		MasterUserSecretKmsKeyId:         d.KmsKey.Arn(),
+		IamDatabaseAuthenticationEnabled: jsii.Bool(true),
+		Port:                             jsii.Number(Port),
+		DbSubnetGroupName:                d.subnetGroupName,
+		VpcSecurityGroupIds:              &[]*string{d.SecurityGroupID},
+		DbClusterParameterGroupName:      clusterParams.Name(),
+		StorageEncrypted:                 jsii.Bool(true),
+		KmsKeyId:                         d.KmsKey.Arn(),
+		BackupRetentionPeriod:            jsii.Number(d.props.BackupRetentionDays),
+		PreferredBackupWindow:            jsii.String(d.props.BackupWindow),
+		PreferredMaintenanceWindow:       jsii.String(d.props.MaintenanceWindow),
+		CopyTagsToSnapshot:               jsii.Bool(true),
+		DeletionProtection:               jsii.Bool(d.props.DeletionProtection),
+		SkipFinalSnapshot:                jsii.Bool(!d.props.FinalSnapshot),
+		EnabledCloudwatchLogsExports:     strs(LogExports...),
+		Tags:                             tags("Name", d.props.Name),
+		// Created before the cluster, so RDS never makes unencrypted groups of its own.
+		DependsOn: &logGroups,
+	}
+	if d.props.FinalSnapshot {
+		cfg.FinalSnapshotIdentifier = jsii.String(d.name("final"))
+	}
+	if d.props.InstanceClass == ServerlessClass {
+		cfg.Serverlessv2ScalingConfiguration = &rdscluster.RdsClusterServerlessv2ScalingConfiguration{
+			MinCapacity: jsii.Number(d.props.ServerlessMinACU),
+			MaxCapacity: jsii.Number(d.props.ServerlessMaxACU),
+		}
+	}
+	d.Cluster = rdscluster.NewRdsCluster(d.Construct, jsii.String("cluster"), cfg)
+	d.MasterSecretArn = d.Cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn()
+
+	monitoring := d.monitoringRole()
+	for i := 0; i <= d.props.Readers; i++ {
+		inst := &rdsclusterinstance.RdsClusterInstanceConfig{
+			Identifier:           jsii.String(d.name(fmt.Sprint(i + 1))),
+			ClusterIdentifier:    d.Cluster.Id(),
+			Engine:               d.Cluster.Engine(),
+			EngineVersion:        d.Cluster.EngineVersion(),
+			InstanceClass:        jsii.String(d.props.InstanceClass),
+			AvailabilityZone:     jsii.String(d.props.AvailabilityZones[i%len(d.props.AvailabilityZones)]),
+			DbParameterGroupName: instanceParams.Name(),
+			PubliclyAccessible:   jsii.Bool(false),
+			// The engine version is pinned in config (an LTS minor); AWS advises against
+			// automatic minor upgrades for LTS, and they would drift from the pin.
+			AutoMinorVersionUpgrade: jsii.Bool(false),
+			// The CA that rotates its server certificates automatically; the chart mounts the
+			// RDS bundle that verifies it.
+			CaCertIdentifier:   jsii.String(CACertIdentifier),
+			CopyTagsToSnapshot: jsii.Bool(true),
+			PromotionTier:      jsii.Number(min(i, 1)),
+			MonitoringInterval: jsii.Number(60),
+			MonitoringRoleArn:  monitoring.Arn(),
+			Tags:               tags("Name", d.name(fmt.Sprint(i+1))),
+		}
+		if d.props.PerformanceInsights {
+			inst.PerformanceInsightsEnabled = jsii.Bool(true)
+			inst.PerformanceInsightsKmsKeyId = d.KmsKey.Arn()
+			inst.PerformanceInsightsRetentionPeriod = jsii.Number(7) // the free tier
+		}
+		d.instances = append(d.instances, rdsclusterinstance.NewRdsClusterInstance(d.Construct, jsii.String(fmt.Sprintf("instance-%d", i+1)), inst))
+	}
+}
+
+// monitoringRole lets RDS enhanced monitoring publish OS metrics (AWS managed policy).
+func (d *Database) monitoringRole() iamrole.IamRole {
+	role := iamrole.NewIamRole(d.Construct, jsii.String("monitoring-role"), &iamrole.IamRoleConfig{
+		Name: jsii.String(d.name("rds-monitoring")),
+		AssumeRolePolicy: jsii.String(iampolicy.ServiceTrust("monitoring.rds.amazonaws.com", iampolicy.AssumeRole,
+			iampolicy.SourceConditions(d.props.AccountID, "")).JSON()),
+	})
+	iamrolepolicyattachment.NewIamRolePolicyAttachment(d.Construct, jsii.String("monitoring-policy"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+		Role:      role.Name(),
+		PolicyArn: jsii.String("arn:" + d.props.Partition + ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+	})
+	return role
+}

@@ -1,0 +1,44 @@
+package database
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
+)
+
+// addKmsKey creates the database's key: storage, Performance Insights, the master and app
+// secrets, and the exported log groups.
+func (d *Database) addKmsKey() {
+	policy := iampolicy.New(
+		// RDS and Secrets Manager use the key on behalf of the caller (deployer, bootstrap,
+		// External Secrets), whose IAM policies grant it.
+		iampolicy.KeyAdministeredByAccount(d.props.Partition, d.props.AccountID),
+		iampolicy.LogsMayUseKey("CloudWatchLogsEncryptsTheDatabaseLogs", d.props.Region, d.arn("logs", "log-group:"+d.logGroupPrefix()+"*")),
+		// The app secret's readers decrypt only through Secrets Manager. Named by condition, not
+		// as principals: KMS rejects a policy naming a role that does not exist yet
+		// (MalformedPolicyDocumentException), and the External Secrets role belongs to the
+		// cluster stack, which deploys in parallel.
+		iampolicy.Statement{Sid: "SecretReadersDecryptThroughSecretsManager", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {"arn:" + d.props.Partition + ":iam::" + d.props.AccountID + ":root"}}, Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: []string{"*"},
+			Condition: map[string]map[string]any{
+				"StringEquals": {"kms:CallerAccount": d.props.AccountID, "kms:ViaService": "secretsmanager." + d.props.Region + ".amazonaws.com"},
+				"ArnEquals":    {"aws:PrincipalArn": []string{d.props.SecretReaderRoleArn, d.bootstrapRoleArn()}},
+			}},
+	)
+	d.KmsKey = kmskey.NewKmsKey(d.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
+		Description:          jsii.String("Aurora " + d.props.Name + ": storage, Performance Insights, secrets, logs"),
+		EnableKeyRotation:    jsii.Bool(true),
+		DeletionWindowInDays: jsii.Number(30),
+		Policy:               jsii.String(policy.JSON()),
+		Tags:                 tags("Name", d.name("database")),
+	})
+	kmsalias.NewKmsAlias(d.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String("alias/" + d.name("database")),
+		TargetKeyId: d.KmsKey.KeyId(),
+	})
+}
+
+// logGroupPrefix is where RDS exports this cluster's logs: /aws/rds/cluster/<id>/<type>.
+func (d *Database) logGroupPrefix() string { return "/aws/rds/cluster/" + d.props.Name + "/" }

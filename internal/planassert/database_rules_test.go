@@ -1,0 +1,143 @@
+package planassert
+
+import (
+	"strings"
+	"testing"
+)
+
+const testDBID = "phl-dev"
+
+func goodDatabase() *fakePlan {
+	f := &fakePlan{}
+	f.add("aws_kms_key", "k", map[string]any{"enable_key_rotation": true}, nil)
+	var groups []string
+	for _, kind := range []string{"audit", "error", "slowquery"} {
+		f.add("aws_cloudwatch_log_group", kind, map[string]any{"name": "/aws/rds/cluster/" + testDBID + "/" + kind},
+			map[string][]string{"kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"}})
+		groups = append(groups, "aws_cloudwatch_log_group."+kind)
+	}
+	f.add("aws_rds_cluster_parameter_group", "pg", map[string]any{"parameter": []any{
+		map[string]any{"name": "require_secure_transport", "value": "ON"}}}, nil)
+	f.add("aws_security_group", "db", map[string]any{}, nil)
+	f.add("aws_vpc_security_group_ingress_rule", "mysql", map[string]any{"referenced_security_group_id": "sg-0123", "from_port": 3306.0, "to_port": 3306.0},
+		map[string][]string{"security_group_id": {"aws_security_group.db.id", "aws_security_group.db"}})
+	f.add("aws_rds_cluster", "c", map[string]any{
+		"storage_encrypted": true, "manage_master_user_password": true, "iam_database_authentication_enabled": true,
+		"enabled_cloudwatch_logs_exports": []any{"audit", "error", "slowquery"}, "backup_retention_period": 30.0,
+		"deletion_protection": true, "skip_final_snapshot": false, "final_snapshot_identifier": "phl-dev-final", "copy_tags_to_snapshot": true,
+	}, map[string][]string{
+		"kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"}, "master_user_secret_kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"},
+		"db_cluster_parameter_group_name": {"aws_rds_cluster_parameter_group.pg.name", "aws_rds_cluster_parameter_group.pg"},
+		"vpc_security_group_ids":          {"aws_security_group.db.id", "aws_security_group.db"},
+	})
+	f.dependsOn("aws_rds_cluster.c", groups...)
+	for i, az := range []string{"a", "b"} {
+		f.add("aws_rds_cluster_instance", "i"+az, map[string]any{"publicly_accessible": false, "availability_zone": "ap-southeast-1" + az,
+			"performance_insights_enabled": i == 0}, map[string][]string{"performance_insights_kms_key_id": {"aws_kms_key.k.arn"}})
+	}
+	f.add("aws_appautoscaling_target", "t", map[string]any{"scalable_dimension": "rds:cluster:ReadReplicaCount", "min_capacity": 1.0, "max_capacity": 3.0}, nil)
+	f.add("aws_appautoscaling_policy", "p", map[string]any{}, nil)
+	f.add("aws_secretsmanager_secret", "app", map[string]any{"name": "phl-dev/database/app"}, map[string][]string{"kms_key_id": {"aws_kms_key.k.arn"}})
+	return f
+}
+
+func databaseRules() []Rule {
+	return append(Common("dev"), Database(DatabaseExpectations{ClusterID: testDBID, BackupRetentionDays: 30, DeletionProtection: true,
+		FinalSnapshot: true, Readers: 1, MaxReaders: 3, SecretsPrefix: "phl-dev/", LogExports: []string{"audit", "error", "slowquery"}})...)
+}
+
+func TestGoodDatabasePassesEveryRule(t *testing.T) {
+	if findings := Run(New("dev-database", &goodDatabase().p), databaseRules()); len(findings) > 0 {
+		t.Fatalf("findings on a good plan:\n%s", strings.Join(findings, "\n"))
+	}
+}
+
+func TestDatabaseRulesCatchBrokenPlans(t *testing.T) {
+	set := func(f *fakePlan, addr, attr string, v any) {
+		for _, rc := range f.p.ResourceChanges {
+			if rc.Address == addr {
+				rc.Change.After.(map[string]any)[attr] = v
+				return
+			}
+		}
+		t.Fatalf("no %s", addr)
+	}
+	cases := []struct {
+		name   string
+		mutate func(f *fakePlan)
+		want   string
+	}{
+		{"public instance", func(f *fakePlan) { set(f, "aws_rds_cluster_instance.ib", "publicly_accessible", true) }, "aws_rds_cluster_instance.ib may be publicly accessible"},
+		{"unencrypted storage", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "storage_encrypted", false) }, "storage is not encrypted"},
+		{"password in Terraform", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "master_password", "hunter2") }, "master password is not RDS-managed"},
+		{"IAM auth off", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "iam_database_authentication_enabled", false) }, "IAM database authentication is off"},
+		{"Performance Insights with the AWS key", func(f *fakePlan) {
+			f.add("aws_rds_cluster_instance", "ic", map[string]any{"publicly_accessible": false, "availability_zone": "x", "performance_insights_enabled": true}, nil)
+		}, "aws_rds_cluster_instance.ic: Performance Insights not encrypted"},
+		{"TLS optional", func(f *fakePlan) {
+			set(f, "aws_rds_cluster_parameter_group.pg", "parameter", []any{map[string]any{"name": "require_secure_transport", "value": "OFF"}})
+		}, "does not set require_secure_transport ON"},
+		{"audit export dropped", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "enabled_cloudwatch_logs_exports", []any{"error", "slowquery"}) }, "exports [error slowquery]"},
+		{"log group not created first", func(f *fakePlan) {
+			f.dependsOn("aws_rds_cluster.c", "aws_cloudwatch_log_group.audit", "aws_cloudwatch_log_group.error")
+		}, "does not wait for aws_cloudwatch_log_group.slowquery"},
+		{"short retention", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "backup_retention_period", 7.0) }, "backup_retention_period 7"},
+		{"no deletion protection", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "deletion_protection", false) }, "deletion_protection false"},
+		{"no final snapshot", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "skip_final_snapshot", true) }, "no final snapshot"},
+		{"reader in the writer's AZ", func(f *fakePlan) { set(f, "aws_rds_cluster_instance.ib", "availability_zone", "ap-southeast-1a") }, "all 2 instances in one AZ"},
+		{"autoscaling bounds", func(f *fakePlan) { set(f, "aws_appautoscaling_target.t", "max_capacity", 15.0) }, "want rds:cluster:ReadReplicaCount 1..3"},
+		{"MySQL from a CIDR", func(f *fakePlan) {
+			f.add("aws_vpc_security_group_ingress_rule", "cidr", map[string]any{"cidr_ipv4": "10.0.0.0/16", "from_port": 3306.0, "to_port": 3306.0},
+				map[string][]string{"security_group_id": {"aws_security_group.db.id"}})
+		}, "aws_vpc_security_group_ingress_rule.cidr admits 10.0.0.0/16"},
+		{"database sends out", func(f *fakePlan) {
+			f.add("aws_vpc_security_group_egress_rule", "all", map[string]any{"cidr_ipv4": "0.0.0.0/0"},
+				map[string][]string{"security_group_id": {"aws_security_group.db.id"}})
+		}, "aws_vpc_security_group_egress_rule.all lets the database send out"},
+		{"secret outside the prefix", func(f *fakePlan) {
+			f.add("aws_secretsmanager_secret", "other", map[string]any{"name": "shared/db"}, nil)
+		}, `aws_secretsmanager_secret.other is named "shared/db"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := goodDatabase()
+			c.mutate(f)
+			findings := strings.Join(Run(New("dev-database", &f.p), databaseRules()), "\n")
+			if !strings.Contains(findings, c.want) {
+				t.Errorf("findings do not mention %q:\n%s", c.want, findings)
+			}
+		})
+	}
+}
+
+func TestGitopsAssociationRule(t *testing.T) {
+	sa := ServiceAccount{"phl-db-bootstrap", "db-bootstrap"}
+	build := func(ns string, roleRefs []string) *fakePlan {
+		f := &fakePlan{}
+		f.add("aws_eks_pod_identity_association", "a", map[string]any{"namespace": ns, "service_account": "db-bootstrap"}, map[string][]string{"role_arn": roleRefs})
+		return f
+	}
+	good := build("phl-db-bootstrap", []string{"data.terraform_remote_state.cross-stack-reference-input-dev-database.outputs.x"})
+	if f := Run(New("dev-gitops", &good.p), Gitops(sa)); len(f) > 0 {
+		t.Errorf("findings on a good plan: %v", f)
+	}
+	for _, bad := range []*fakePlan{build("default", []string{"data.terraform_remote_state.x.outputs.y"}), build("phl-db-bootstrap", []string{"aws_iam_role.r.arn"})} {
+		if f := Run(New("dev-gitops", &bad.p), Gitops(sa)); len(f) == 0 {
+			t.Errorf("a wrong association passed: %+v", bad.p.ResourceChanges[0].Change.After)
+		}
+	}
+}
+
+func TestDeployGraph(t *testing.T) {
+	good := map[string][]string{"dev-network": {}, "dev-cluster": {"dev-network"}, "dev-database": {"dev-network"}, "dev-gitops": {"dev-database", "dev-cluster"}}
+	if f := DeployGraph(good); len(f) > 0 {
+		t.Errorf("findings on the intended graph: %v", f)
+	}
+	serial := map[string][]string{"dev-network": {}, "dev-cluster": {"dev-network"}, "dev-database": {"dev-network", "dev-cluster"}}
+	if f := strings.Join(DeployGraph(serial), "\n"); !strings.Contains(f, "dev-database depends on [dev-cluster dev-network]; want [dev-network]") {
+		t.Errorf("a database waiting for the cluster passed: %q", f)
+	}
+	if f := DeployGraph(map[string][]string{"dev-cache": {}}); len(f) == 0 {
+		t.Error("an unknown component passed")
+	}
+}
