@@ -15,7 +15,9 @@ var (
 
 // ExternalSecretsRoleName is the External Secrets Operator's role name for a cluster; other
 // stacks name it in resource policies without waiting for this one.
-func ExternalSecretsRoleName(clusterName string) string { return tfval.Name(clusterName, "external-secrets") }
+func ExternalSecretsRoleName(clusterName string) string {
+	return tfval.Name(clusterName, "external-secrets")
+}
 
 // addControllerRoles creates the Pod Identity roles of the AWS Load Balancer Controller and the
 // External Secrets Operator.

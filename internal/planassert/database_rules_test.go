@@ -77,7 +77,9 @@ func TestDatabaseRulesCatchBrokenPlans(t *testing.T) {
 		{"TLS optional", func(f *fakePlan) {
 			set(f, "aws_rds_cluster_parameter_group.pg", "parameter", []any{map[string]any{"name": "require_secure_transport", "value": "OFF"}})
 		}, "does not set require_secure_transport ON"},
-		{"audit export dropped", func(f *fakePlan) { set(f, "aws_rds_cluster.c", "enabled_cloudwatch_logs_exports", []any{"error", "slowquery"}) }, "exports [error slowquery]"},
+		{"audit export dropped", func(f *fakePlan) {
+			set(f, "aws_rds_cluster.c", "enabled_cloudwatch_logs_exports", []any{"error", "slowquery"})
+		}, "exports [error slowquery]"},
 		{"log group not created first", func(f *fakePlan) {
 			f.dependsOn("aws_rds_cluster.c", "aws_cloudwatch_log_group.audit", "aws_cloudwatch_log_group.error")
 		}, "does not wait for aws_cloudwatch_log_group.slowquery"},
