@@ -291,6 +291,17 @@ func TestKubernetesVersionNearEndOfStandardSupport(t *testing.T) {
 	if _, err := Parse("environments/dev.yaml", []byte(validDev)); err == nil {
 		t.Error("the default version passed after its notice period")
 	}
+	// A hotfix can go through deliberately.
+	t.Setenv(AllowEndingSupportVar, "true")
+	if _, err := Parse("environments/dev.yaml", []byte(src)); err != nil {
+		t.Errorf("with %s=true: %v", AllowEndingSupportVar, err)
+	}
+}
+
+func TestMinorOrderIsNumeric(t *testing.T) {
+	if minorOf("1.10") <= minorOf("1.9") {
+		t.Error("1.10 sorted before 1.9")
+	}
 }
 
 func TestKarpenterSupportsEveryKubernetesVersion(t *testing.T) {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -101,10 +102,14 @@ func (v validator) cluster(c fileCluster, prof profile) (Cluster, error) {
 // now is the validator's clock (tests set it).
 var now = time.Now
 
+// AllowEndingSupportVar, set to "true", lets a version near its end of standard support
+// through (a hotfix must not wait for the upgrade); the upgrade stays due.
+const AllowEndingSupportVar = "PHL_ALLOW_ENDING_KUBERNETES_SUPPORT"
+
 // standardSupport refuses a version whose standard support ends within UpgradeNoticeDays.
 func (v validator) standardSupport(version string) error {
 	end, ok := StandardSupportEnds[version]
-	if !ok {
+	if !ok || os.Getenv(AllowEndingSupportVar) == "true" {
 		return nil
 	}
 	day, err := time.Parse(time.DateOnly, end)
@@ -116,13 +121,20 @@ func (v validator) standardSupport(version string) error {
 	}
 	var newer []string
 	for _, k := range KubernetesVersions {
-		if k > version {
+		if minorOf(k) > minorOf(version) {
 			newer = append(newer, k)
 		}
 	}
 	return v.fail("cluster.kubernetes_version", version,
 		fmt.Sprintf("EKS standard support ends on %s; with upgrade policy STANDARD, EKS then upgrades the cluster itself and the next plan would try to downgrade it (README: Upgrading Kubernetes)", end),
-		"a newer version: "+strings.Join(newer, ", "))
+		"a newer version: "+strings.Join(newer, ", ")+"; "+AllowEndingSupportVar+"=true lets a hotfix through")
+}
+
+// minorOf is the minor of a "1.N" version, for numeric comparison ("1.10" > "1.9").
+func minorOf(version string) int {
+	_, minor, _ := strings.Cut(version, ".")
+	n, _ := strconv.Atoi(minor)
+	return n
 }
 
 func (v validator) nodeGroup(n fileNodeGroup) (NodeGroup, error) {

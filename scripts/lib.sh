@@ -100,13 +100,19 @@ tf_mirror() {
   for cand in /opt/tf-plugins /usr/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
     [ -d "$cand/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] && { printf '%s\n' "$cand"; return 0; }
   done
-  bin=$(find / -xdev -path "*/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/*" -name 'terraform-provider-aws_*' -print -quit 2>/dev/null || true)
-  [ -z "$bin" ] || printf '%s\n' "${bin%%/registry.terraform.io/*}"
+  # Last resort: search the disk once, and remember what was found.
+  local found="$WORK/provider-mirror"
+  if [ ! -f "$found" ]; then
+    mkdir -p "$WORK"
+    bin=$(find / -xdev -path "*/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/*" -name 'terraform-provider-aws_*' -print -quit 2>/dev/null || true)
+    printf '%s\n' "${bin%%/registry.terraform.io/*}" > "$found"
+  fi
+  cat "$found"
 }
 
 # tf_setup checks terraform and writes a CLI config: providers from the filesystem mirror when
 # this machine has one (ours: no internet), else from the Terraform registry (a laptop).
-# PHL_OFFLINE=true (the ladder) makes a missing mirror an error instead.
+# PHL_OFFLINE=true makes a missing mirror an error instead (for machines without internet).
 tf_setup() {
   command -v terraform >/dev/null || die "terraform is not on PATH; install Terraform $TERRAFORM_VERSION (it cannot be downloaded on our machines)"
   local have; have=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
@@ -115,8 +121,9 @@ tf_setup() {
   mkdir -p "$WORK"
   if [ -z "$mirror" ]; then
     [ "${PHL_OFFLINE:-}" != true ] || die "the AWS provider $AWS_PROVIDER_VERSION is not in any filesystem mirror on this machine (set PHL_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/<os>_<arch>/; build one with: terraform providers mirror); it cannot be downloaded here"
-    note "no provider mirror on this machine: terraform installs the AWS provider from the Terraform registry"
-    printf 'provider_installation {\n  direct {}\n}\n' > "$WORK/terraformrc"
+    note "no provider mirror on this machine: terraform installs the AWS provider from the Terraform registry (cached in $TOOLS_CACHE/terraform-plugins)"
+    mkdir -p "$TOOLS_CACHE/terraform-plugins"
+    printf 'plugin_cache_dir = "%s"\nprovider_installation {\n  direct {}\n}\n' "$TOOLS_CACHE/terraform-plugins" > "$WORK/terraformrc"
   else
     cat > "$WORK/terraformrc" <<RC
 provider_installation {

@@ -72,9 +72,9 @@ for s in $order; do
   fi
   (cd "$wd" && terraform show -json plan.bin > plan.json)
   # What consumers of this stack read through terraform_remote_state during their plans.
-  "$WORK/bin/offlinestate" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" \
-    -account "$(jq -r '.provider.aws[0].allowed_account_ids[0]' "$wd/cdk.tf.json")" \
-    -region "$(jq -r '.provider.aws[0].region' "$wd/cdk.tf.json")"
+  account=$(jq -er '.provider.aws[0].allowed_account_ids[0]' "$wd/cdk.tf.json")
+  region=$(jq -er '.provider.aws[0].region' "$wd/cdk.tf.json")
+  "$WORK/bin/offlinestate" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" -account "$account" -region "$region"
   counts=$(jq -r '[.resource_changes[].change.actions] | "\(map(select(. == ["create"])) | length) to add, \(map(select(. == ["update"])) | length) to change, \(map(select(index("delete"))) | length) to destroy"' "$wd/plan.json")
   note "$s: $counts; plan JSON: ${wd#"$ROOT"/}/plan.json"
 done

@@ -9,6 +9,8 @@ mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/phl-platform" .
 rm -rf "$OUT"
 CDKTF_OUTDIR="$OUT" "$WORK/bin/phl-platform"
+# Which commit this output is from (Atlantis steps refuse output of another commit).
+git rev-parse HEAD > "$OUT/.commit" 2>/dev/null || echo unknown > "$OUT/.commit"
 if [ "${1:-}" = "--hcl" ]; then
   rm -rf "$WORK/hcl"
   SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$WORK/hcl" "$WORK/bin/phl-platform"

@@ -58,6 +58,9 @@ func (c *Cluster) addNodeGroup(before []cdktf.ITerraformDependable) eksnodegroup
 	cfg := &eksnodegroup.EksNodeGroupConfig{
 		ClusterName:   c.Name,
 		NodeGroupName: jsii.String("critical"),
+		// Follows the control plane: a version upgrade rolls the nodes to the new minor's
+		// Bottlerocket AMI (no custom AMI in the launch template, so EKS picks it).
+		Version:       c.Cluster.Version(),
 		NodeRoleArn:   role.Arn(),
 		SubnetIds:     &c.props.PrivateSubnetIDs,
 		AmiType:       jsii.String(AmiType),

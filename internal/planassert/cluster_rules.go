@@ -289,13 +289,18 @@ func podIdentityTrusts(clusterArn string, addonSAs map[string]ServiceAccount) fu
 				"aws:RequestTag/kubernetes-namespace":       a.sa.Namespace,
 				"aws:RequestTag/kubernetes-service-account": a.sa.Name,
 			}
-			ok := false
+			// Every statement that trusts Pod Identity must carry the conditions: one statement
+			// without them would hand the role to any service account.
+			ok, statements := true, 0
 			for _, st := range trustStatements(role) {
 				if st.Effect != "Allow" || !strings.Contains(fmt.Sprint(st.Principal.Service), podIdentityPrincipal) {
 					continue
 				}
+				statements++
 				actions := fmt.Sprint(st.Action)
-				ok = strings.Contains(actions, "sts:AssumeRole") && strings.Contains(actions, "sts:TagSession")
+				if !strings.Contains(actions, "sts:AssumeRole") || !strings.Contains(actions, "sts:TagSession") {
+					ok = false
+				}
 				for k, v := range want {
 					if st.Condition["StringEquals"][k] != v {
 						ok = false
@@ -307,7 +312,7 @@ func podIdentityTrusts(clusterArn string, addonSAs map[string]ServiceAccount) fu
 					}
 				}
 			}
-			if !ok {
+			if !ok || statements == 0 {
 				out = append(out, fmt.Sprintf("%s (for %s/%s via %s): trust does not require %v with sts:AssumeRole and sts:TagSession", a.role, a.sa.Namespace, a.sa.Name, a.from, want))
 			}
 		}

@@ -144,6 +144,10 @@ func TestClusterRulesCatchBrokenPlans(t *testing.T) {
 		{"add-on role trusted for another namespace", func(f *fakePlan) {
 			change(f, "aws_iam_role.cni")["assume_role_policy"] = trust("default", "aws-node")
 		}, "aws_iam_role.cni (for kube-system/aws-node via aws_eks_addon.vpc-cni)"},
+		{"an unconditioned Pod Identity statement beside the good one", func(f *fakePlan) {
+			change(f, "aws_iam_role.karpenter")["assume_role_policy"] = `{"Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},` +
+				`"Action":["sts:AssumeRole","sts:TagSession"]},` + strings.TrimPrefix(strings.TrimSuffix(trust("kube-system", "karpenter"), "]}"), `{"Version":"2012-10-17","Statement":[`) + `]}`
+		}, "aws_iam_role.karpenter (for kube-system/karpenter via aws_eks_pod_identity_association.karpenter): trust does not require"},
 		{"Pod Identity role without an association", func(f *fakePlan) {
 			f.add("aws_iam_role", "orphan", map[string]any{"assume_role_policy": trust("x", "y")}, nil)
 		}, "aws_iam_role.orphan trusts Pod Identity but no association uses it"},
