@@ -128,6 +128,7 @@ func TestInvalidSettings(t *testing.T) {
 		{"ACU off the half step", "dev", "tags:", "database:\n  instance_class: db.serverless\n  serverless_max_acu: 4.2\ntags:", []string{"database.serverless_max_acu", `"4.2"`, "steps of 0.5"}},
 		{"ACU min above max", "dev", "tags:", "database:\n  instance_class: db.serverless\n  serverless_min_acu: 16\n  serverless_max_acu: 8\ntags:", []string{"database.serverless_min_acu", "greater than serverless_max_acu 8"}},
 		{"readers above max readers", "dev", "tags:", "database:\n  readers: 3\n  max_readers: 2\ntags:", []string{"database.max_readers", `"2"`, "below readers (3)", "3 to 15"}},
+		{"autoscaling without a reader", "dev", "tags:", "database:\n  max_readers: 2\ntags:", []string{"database.max_readers", `"2"`, "at least one reader to measure"}},
 		{"too many readers", "dev", "tags:", "database:\n  readers: 16\ntags:", []string{"database.readers", `"16"`, "0 to 15"}},
 		{"prod without a reader", "prod", prodOld, prodNew + "database:\n  readers: 0\n", []string{"environments/prod.yaml", "database.readers", `"0"`, "1 to 15"}},
 		{"short backup retention", "dev", "tags:", "database:\n  backup_retention_days: 3\ntags:", []string{"database.backup_retention_days", `"3"`, "7 to 35"}},
@@ -146,6 +147,19 @@ func TestInvalidSettings(t *testing.T) {
 		{"reader CPU target out of range", "dev", "tags:", "database:\n  reader_target_cpu: 95\ntags:", []string{"database.reader_target_cpu", `"95"`, "10 to 90"}},
 		{"fraction in readers", "dev", "tags:", "database:\n  readers: 1.5\ntags:", []string{"database.readers", "not a whole number"}},
 		{"unknown database key", "dev", "tags:", "database:\n  multi_az: true\ntags:", []string{"database.multi_az", "unknown key", "instance_class"}},
+		{"Cognito prefix with a reserved word", "dev", "tags:", "gateway:\n  cognito_domain_prefix: my-cognito-login\ntags:", []string{"gateway.cognito_domain_prefix", `"my-cognito-login"`, "without aws, amazon or cognito"}},
+		{"Cognito prefix with capitals", "dev", "tags:", "gateway:\n  cognito_domain_prefix: PHL-Dev\ntags:", []string{"gateway.cognito_domain_prefix", `"PHL-Dev"`, "lowercase"}},
+		{"zero throttling rate", "dev", "tags:", "gateway:\n  throttling_rate_limit: 0\ntags:", []string{"gateway.throttling_rate_limit", `"0"`, "1 to 10000"}},
+		{"burst above the account quota", "dev", "tags:", "gateway:\n  throttling_burst_limit: 9000\ntags:", []string{"gateway.throttling_burst_limit", `"9000"`, "1 to 5000"}},
+		{"WAF limit below the minimum", "dev", "tags:", "gateway:\n  waf_rate_limit: 5\ntags:", []string{"gateway.waf_rate_limit", `"5"`, "10 to"}},
+		{"CORS wildcard with credentials", "dev", "tags:", "gateway:\n  cors_allowed_origins: [\"*\"]\n  cors_allow_credentials: true\ntags:", []string{"gateway.cors_allowed_origins[0]", `"*"`, "wildcard origin with cors_allow_credentials"}},
+		{"CORS origin with a path", "dev", "tags:", "gateway:\n  cors_allowed_origins: [https://shop.example.com/app]\ntags:", []string{"gateway.cors_allowed_origins[0]", "not an origin"}},
+		{"token validity too long", "dev", "tags:", "gateway:\n  access_token_validity_minutes: 2000\ntags:", []string{"gateway.access_token_validity_minutes", `"2000"`, "5 to 1440"}},
+		{"certificate of another region", "dev", "tags:", "gateway:\n  alb_certificate_arn: arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012\ntags:", []string{"gateway.alb_certificate_arn", "not an ACM certificate ARN of this account and region"}},
+		{"certificate without a server name", "dev", "tags:", "gateway:\n  alb_certificate_arn: arn:aws:acm:ap-southeast-1:111111111111:certificate/12345678-1234-1234-1234-123456789012\ntags:", []string{"gateway.alb_tls_server_name", "required with alb_certificate_arn"}},
+		{"domain without a hosted zone", "dev", "tags:", "gateway:\n  custom_domain:\n    name: api.example.com\ntags:", []string{"gateway.custom_domain.hosted_zone_id", "required with a custom domain"}},
+		{"bad domain name", "dev", "tags:", "gateway:\n  custom_domain:\n    name: api_example\n    hosted_zone_id: Z0123456789ABCDEFGHIJ\ntags:", []string{"gateway.custom_domain.name", `"api_example"`, "not a DNS name"}},
+		{"unknown gateway key", "dev", "tags:", "gateway:\n  rate_limit: 10\ntags:", []string{"gateway.rate_limit", "unknown key", "waf_rate_limit"}},
 		{"wrong type", "dev", "network:\n", "network:\n  flow_log_retention_days: thirty\n", []string{"environments/dev.yaml", "thirty"}},
 	}
 	for _, c := range cases {
@@ -244,6 +258,18 @@ func TestDatabaseDefaultsPerEnvironment(t *testing.T) {
 	serverless, err := Parse("environments/dev.yaml", []byte(validDev+"database:\n  instance_class: db.serverless\n"))
 	if err != nil || serverless.Database.ServerlessMinACU != 0.5 || serverless.Database.ServerlessMaxACU != 8 {
 		t.Errorf("serverless defaults = %+v, %v", serverless.Database, err)
+	}
+}
+
+func TestGatewayDefaults(t *testing.T) {
+	env, err := Parse("environments/dev.yaml", []byte(validDev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := env.Gateway
+	if g.CognitoDomainPrefix != "phl-dev-111111111111" || g.ThrottlingRateLimit != 100 || g.WafRateLimit != DefaultWafRateLimit ||
+		g.CustomDomain != nil || g.AlbCertificateArn != "" || len(g.CorsAllowedOrigins) != 0 || g.AccessTokenValidityMinutes != 60 {
+		t.Errorf("gateway defaults = %+v", g)
 	}
 }
 

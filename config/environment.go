@@ -30,6 +30,7 @@ type Environment struct {
 	Network           Network
 	Cluster           Cluster
 	Database          Database
+	Gateway           Gateway
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string

@@ -9,6 +9,7 @@ type fileDoc struct {
 	Network           fileNetwork       `yaml:"network"`
 	Cluster           fileCluster       `yaml:"cluster"`
 	Database          fileDatabase      `yaml:"database"`
+	Gateway           fileGateway       `yaml:"gateway"`
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
 }
@@ -54,6 +55,26 @@ type fileDatabase struct {
 	DatabaseName        *string  `yaml:"database_name"`
 	LogRetentionDays    *int     `yaml:"log_retention_days"`
 	PerformanceInsights *bool    `yaml:"performance_insights"`
+}
+
+type fileGateway struct {
+	CognitoDomainPrefix        *string           `yaml:"cognito_domain_prefix"`
+	ThrottlingRateLimit        *int              `yaml:"throttling_rate_limit"`
+	ThrottlingBurstLimit       *int              `yaml:"throttling_burst_limit"`
+	WafRateLimit               *int              `yaml:"waf_rate_limit"`
+	CorsAllowedOrigins         []string          `yaml:"cors_allowed_origins"`
+	CorsAllowCredentials       bool              `yaml:"cors_allow_credentials"`
+	AccessTokenValidityMinutes *int              `yaml:"access_token_validity_minutes"`
+	AlbCertificateArn          string            `yaml:"alb_certificate_arn"`
+	AlbTLSServerName           string            `yaml:"alb_tls_server_name"`
+	CustomDomain               *fileCustomDomain `yaml:"custom_domain"`
+	LogRetentionDays           *int              `yaml:"log_retention_days"`
+	AlbLogExpirationDays       *int              `yaml:"alb_log_expiration_days"`
+}
+
+type fileCustomDomain struct {
+	Name         string `yaml:"name"`
+	HostedZoneID string `yaml:"hosted_zone_id"`
 }
 
 type fileStateBackend struct {

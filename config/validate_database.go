@@ -73,6 +73,11 @@ func (v validator) database(d fileDatabase, prof profile) (Database, error) {
 	if out.Readers > out.MaxReaders {
 		return out, v.fail("database.max_readers", strconv.Itoa(out.MaxReaders), fmt.Sprintf("below readers (%d): autoscaling's minimum would exceed its maximum", out.Readers), fmt.Sprintf("%d to %d", out.Readers, MaxAuroraReplicas))
 	}
+	// Autoscaling tracks the readers' average CPU: with no reader there is no metric, and it
+	// never adds one (Aurora user guide, Aurora Auto Scaling).
+	if out.MaxReaders > out.Readers && out.Readers == 0 {
+		return out, v.fail("database.max_readers", strconv.Itoa(out.MaxReaders), "autoscaling needs at least one reader to measure (readers is 0)", "0 (no autoscaling), or readers: 1 or more")
+	}
 	if err := v.intIn("database.reader_target_cpu", d.ReaderTargetCPU, &out.ReaderTargetCPU, 10, 90); err != nil {
 		return out, err
 	}

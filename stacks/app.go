@@ -6,12 +6,14 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// Environment holds one environment's stacks. Deploy graph: network → (cluster ∥ database) →
-// gitops; the database reads only the network, so it is applied while the cluster is.
+// Environment holds one environment's stacks. Deploy graph: network → (cluster ∥ database);
+// cluster → gateway; (cluster, database) → gitops. The database reads only the network, so
+// it is applied while the cluster is.
 type Environment struct {
 	Network  *NetworkStack
 	Cluster  *ClusterStack
 	Database *DatabaseStack
+	Gateway  *GatewayStack
 	Gitops   *GitopsStack
 }
 
@@ -20,5 +22,6 @@ func Build(scope constructs.Construct, env *config.Environment) *Environment {
 	net := NewNetworkStack(scope, env)
 	cl := NewClusterStack(scope, env, net.Network)
 	db := NewDatabaseStack(scope, env, net.Network)
-	return &Environment{Network: net, Cluster: cl, Database: db, Gitops: NewGitopsStack(scope, env, cl.Cluster, db.Database)}
+	gw := NewGatewayStack(scope, env, net.Network, cl.Cluster)
+	return &Environment{Network: net, Cluster: cl, Database: db, Gateway: gw, Gitops: NewGitopsStack(scope, env, cl.Cluster, db.Database)}
 }

@@ -226,6 +226,7 @@ func TestPoliciesHaveNoWildcardActionOnEveryResource(t *testing.T) {
 		"network":  func(e *Environment) cdktf.TerraformStack { return e.Network.TerraformStack },
 		"cluster":  func(e *Environment) cdktf.TerraformStack { return e.Cluster.TerraformStack },
 		"database": func(e *Environment) cdktf.TerraformStack { return e.Database.TerraformStack },
+		"gateway":  func(e *Environment) cdktf.TerraformStack { return e.Gateway.TerraformStack },
 		"gitops":   func(e *Environment) cdktf.TerraformStack { return e.Gitops.TerraformStack },
 	}
 	for _, envName := range []string{"dev", "prod"} {

@@ -115,6 +115,8 @@ func (d *Database) addCluster() {
 	}
 	if d.props.FinalSnapshot {
 		cfg.FinalSnapshotIdentifier = jsii.String(d.name("final"))
+		// Keep the automated backups (point-in-time recovery) after a deletion too.
+		cfg.DeleteAutomatedBackups = jsii.Bool(false)
 	}
 	if d.props.InstanceClass == ServerlessClass {
 		cfg.Serverlessv2ScalingConfiguration = &rdscluster.RdsClusterServerlessv2ScalingConfiguration{
@@ -125,7 +127,7 @@ func (d *Database) addCluster() {
 	d.Cluster = rdscluster.NewRdsCluster(d.Construct, jsii.String("cluster"), cfg)
 	d.MasterSecretArn = d.Cluster.MasterUserSecret().Get(jsii.Number(0)).SecretArn()
 
-	monitoring := d.monitoringRole()
+	monitoring, monitoringReady := d.monitoringRole()
 	for i := 0; i <= d.props.Readers; i++ {
 		inst := &rdsclusterinstance.RdsClusterInstanceConfig{
 			Identifier:           jsii.String(d.name(fmt.Sprint(i + 1))),
@@ -146,7 +148,11 @@ func (d *Database) addCluster() {
 			PromotionTier:      jsii.Number(min(i, 1)),
 			MonitoringInterval: jsii.Number(60),
 			MonitoringRoleArn:  monitoring.Arn(),
-			Tags:               tags("Name", d.name(fmt.Sprint(i+1))),
+			// RDS checks the role's permissions when the instance is created.
+			DependsOn: &[]cdktf.ITerraformDependable{monitoringReady},
+			// Patching in the cluster's window, not one AWS picks per instance.
+			PreferredMaintenanceWindow: jsii.String(d.props.MaintenanceWindow),
+			Tags:                       tags("Name", d.name(fmt.Sprint(i+1))),
 		}
 		if d.props.PerformanceInsights {
 			inst.PerformanceInsightsEnabled = jsii.Bool(true)
@@ -157,16 +163,17 @@ func (d *Database) addCluster() {
 	}
 }
 
-// monitoringRole lets RDS enhanced monitoring publish OS metrics (AWS managed policy).
-func (d *Database) monitoringRole() iamrole.IamRole {
+// monitoringRole lets RDS enhanced monitoring publish OS metrics (AWS managed policy); it
+// returns the role and its policy attachment, which instances must wait for.
+func (d *Database) monitoringRole() (iamrole.IamRole, cdktf.ITerraformDependable) {
 	role := iamrole.NewIamRole(d.Construct, jsii.String("monitoring-role"), &iamrole.IamRoleConfig{
 		Name: jsii.String(d.name("rds-monitoring")),
 		AssumeRolePolicy: jsii.String(iampolicy.ServiceTrust("monitoring.rds.amazonaws.com", iampolicy.AssumeRole,
 			iampolicy.SourceConditions(d.props.AccountID, "")).JSON()),
 	})
-	iamrolepolicyattachment.NewIamRolePolicyAttachment(d.Construct, jsii.String("monitoring-policy"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
+	attachment := iamrolepolicyattachment.NewIamRolePolicyAttachment(d.Construct, jsii.String("monitoring-policy"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role:      role.Name(),
 		PolicyArn: jsii.String("arn:" + d.props.Partition + ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
 	})
-	return role
+	return role, attachment
 }

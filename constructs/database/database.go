@@ -26,9 +26,9 @@ type ServiceAccount struct{ Namespace, Name string }
 var BootstrapServiceAccount = ServiceAccount{"phl-db-bootstrap", "db-bootstrap"}
 
 // LogExports are the logs Aurora MySQL exports to CloudWatch. audit needs Advanced Auditing
-// (server_audit_logging) and slowquery the slow query log in the cluster parameter group;
-// listing them alone exports nothing.
-var LogExports = []string{"audit", "error", "slowquery"}
+// (server_audit_logging) and slowquery the slow query log in the parameter groups; listing
+// them alone exports nothing. iam-db-auth-error records failed IAM authentications.
+var LogExports = []string{"audit", "error", "iam-db-auth-error", "slowquery"}
 
 // Props configures a Database. Zero values take the documented defaults.
 type Props struct {

@@ -16,15 +16,16 @@ func (d *Database) addKmsKey() {
 		// External Secrets), whose IAM policies grant it.
 		iampolicy.KeyAdministeredByAccount(d.props.Partition, d.props.AccountID),
 		iampolicy.LogsMayUseKey("CloudWatchLogsEncryptsTheDatabaseLogs", d.props.Region, d.arn("logs", "log-group:"+d.logGroupPrefix()+"*")),
-		// The app secret's readers decrypt only through Secrets Manager. Named by condition, not
-		// as principals: KMS rejects a policy naming a role that does not exist yet
-		// (MalformedPolicyDocumentException), and the External Secrets role belongs to the
-		// cluster stack, which deploys in parallel.
-		iampolicy.Statement{Sid: "SecretReadersDecryptThroughSecretsManager", Effect: "Allow",
-			Principal: map[string][]string{"AWS": {"arn:" + d.props.Partition + ":iam::" + d.props.AccountID + ":root"}}, Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: []string{"*"},
+		// The app secret's readers (External Secrets, the bootstrap) may use the key only through
+		// Secrets Manager: a Deny, since the statement above already lets IAM policies grant
+		// anything. Named by condition, not as principals: KMS rejects a policy naming a role
+		// that does not exist yet (MalformedPolicyDocumentException), and the External Secrets
+		// role belongs to the cluster stack, which deploys in parallel.
+		iampolicy.Statement{Sid: "SecretReadersUseTheKeyOnlyThroughSecretsManager", Effect: "Deny",
+			Principal: map[string][]string{"AWS": {"*"}}, Action: []string{"kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}, Resource: []string{"*"},
 			Condition: map[string]map[string]any{
-				"StringEquals": {"kms:CallerAccount": d.props.AccountID, "kms:ViaService": "secretsmanager." + d.props.Region + ".amazonaws.com"},
-				"ArnEquals":    {"aws:PrincipalArn": []string{d.props.SecretReaderRoleArn, d.bootstrapRoleArn()}},
+				"ArnEquals":       {"aws:PrincipalArn": []string{d.props.SecretReaderRoleArn, d.bootstrapRoleArn()}},
+				"StringNotEquals": {"kms:ViaService": "secretsmanager." + d.props.Region + ".amazonaws.com"},
 			}},
 	)
 	d.KmsKey = kmskey.NewKmsKey(d.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{

@@ -13,6 +13,7 @@ var wantDependencies = map[string][]string{
 	"network":  {},
 	"cluster":  {"network"},
 	"database": {"network"},
+	"gateway":  {"cluster", "network"},
 	"gitops":   {"cluster", "database"},
 }
 

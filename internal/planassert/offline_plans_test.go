@@ -15,6 +15,7 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/constructs/cluster"
 	"github.com/phl-platform/phl-platform/constructs/database"
+	"github.com/phl-platform/phl-platform/constructs/gateway"
 )
 
 // PlanDirVar names the directory holding <stack>/plan.json, written by scripts/plan.sh;
@@ -144,6 +145,17 @@ func componentRules(env *config.Environment, component string) ([]Rule, bool) {
 			SecretsPrefix:       env.SecretsPrefix(),
 			LogExports:          database.LogExports,
 		}), true
+	case "gateway":
+		var routes []GatewayRoute
+		for _, r := range gateway.Routes {
+			status := ""
+			if r.Status != 0 {
+				status = fmt.Sprint(r.Status)
+			}
+			routes = append(routes, GatewayRoute{Key: r.Method + " " + r.Path, AppPath: r.AppPath, Scope: gateway.Scope(r.Scope), Status: status})
+		}
+		return Gateway(GatewayExpectations{Routes: routes, TargetGroupName: env.ClusterName() + "-store", AppPort: gateway.AppPort,
+			HealthCheckPath: gateway.HealthCheckPath, ManagedGroups: gateway.ManagedRuleGroups, ClientIPHeader: gateway.ClientIPHeader}), true
 	case "gitops":
 		return Gitops(ServiceAccount{database.BootstrapServiceAccount.Namespace, database.BootstrapServiceAccount.Name}), true
 	}
