@@ -50,7 +50,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 
 func TestProdDefaultsToNatPerAZ(t *testing.T) {
 	src := strings.NewReplacer("name: dev", "name: prod", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]",
-		"  nat_gateway_mode: single\n", "").Replace(validDev)
+		"  nat_gateway_mode: single\n", "").Replace(validDev) + prodState
 	env, err := Parse("environments/prod.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,9 @@ func TestStateBackendDefaults(t *testing.T) {
 // prodOld/prodNew turn validDev into a valid prod file (three AZs, a NAT gateway per AZ).
 const (
 	prodOld = "name: dev\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b]\nnetwork:\n  nat_gateway_mode: single\n"
-	prodNew = "name: prod\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]\nnetwork:\n  nat_gateway_mode: one_per_az\n"
+	prodNew = "name: prod\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]\n" + prodState + "network:\n  nat_gateway_mode: one_per_az\n"
+	// prodState is the state backend prod requires.
+	prodState = "state_backend:\n  bucket: my-prod-state\n"
 )
 
 // Each invalid value must stop with one line naming the file, the key, the value and what is allowed.
@@ -133,6 +135,9 @@ func TestInvalidSettings(t *testing.T) {
 		{"prod without a reader", "prod", prodOld, prodNew + "database:\n  readers: 0\n", []string{"environments/prod.yaml", "database.readers", `"0"`, "1 to 15"}},
 		{"short backup retention", "dev", "tags:", "database:\n  backup_retention_days: 3\ntags:", []string{"database.backup_retention_days", `"3"`, "7 to 35"}},
 		{"prod backup retention under 30", "prod", prodOld, prodNew + "database:\n  backup_retention_days: 14\n", []string{"database.backup_retention_days", `"14"`, "30 to 35"}},
+		{"prod without a state backend", "prod", "name: dev\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b]\nnetwork:\n  nat_gateway_mode: single\n",
+			"name: prod\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]\nnetwork:\n  nat_gateway_mode: one_per_az\n",
+			[]string{"environments/prod.yaml", "state_backend.bucket", "required for this environment", "Cognito client secret"}},
 		{"prod without deletion protection", "prod", prodOld, prodNew + "database:\n  deletion_protection: false\n", []string{"database.deletion_protection", "deletion protection is required"}},
 		{"prod without a final snapshot", "prod", prodOld, prodNew + "database:\n  final_snapshot: false\n", []string{"database.final_snapshot", "final snapshot is required"}},
 		{"bad backup window", "dev", "tags:", "database:\n  backup_window: 25:00-26:00\ntags:", []string{"database.backup_window", `"25:00-26:00"`, "hh:mm-hh:mm"}},
@@ -246,7 +251,7 @@ func TestDatabaseDefaultsPerEnvironment(t *testing.T) {
 		t.Errorf("dev database defaults = %+v", d)
 	}
 	src := strings.NewReplacer("name: dev", "name: prod", "[ap-southeast-1a, ap-southeast-1b]", "[ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]",
-		"  nat_gateway_mode: single\n", "").Replace(validDev)
+		"  nat_gateway_mode: single\n", "").Replace(validDev) + prodState
 	prod, err := Parse("environments/prod.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

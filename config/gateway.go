@@ -27,7 +27,7 @@ type CustomDomain struct {
 const (
 	DefaultThrottlingRate       = 100
 	DefaultThrottlingBurst      = 100
-	DefaultWafRateLimit         = 1000
+	DefaultWafRateLimit         = 10000 // per 5 minutes: about 33 requests per second from one address
 	DefaultTokenValidityMinutes = 60
 	DefaultAlbLogExpirationDays = 90
 	// API Gateway's default account quotas per region (10,000 requests per second, burst

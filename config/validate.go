@@ -76,6 +76,9 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if env.StateBackend, err = v.stateBackend(doc.StateBackend, doc.Region); err != nil {
 		return nil, err
 	}
+	if env.StateBackend == nil && prof.requireStateBackend {
+		return nil, v.fail("state_backend.bucket", "", "required for this environment: its state holds the Cognito client secret and the record of its data", "an existing, versioned, encrypted S3 bucket name")
+	}
 	if env.Tags, err = v.tags(doc.Tags); err != nil {
 		return nil, err
 	}

@@ -47,10 +47,7 @@ func NewGatewayStack(scope constructs.Construct, env *config.Environment, net *n
 	}
 	g := gateway.New(stack, "gateway", props)
 
-	output(stack, "api_url", "Base URL of the products API (the stage's invoke URL)", g.ApiEndpoint)
-	if g.CustomDomainURL != "" {
-		output(stack, "api_custom_domain_url", "The API on its custom domain", g.CustomDomainURL)
-	}
+	output(stack, "api_url", "Base URL of the products API (its custom domain when one is set)", g.ApiEndpoint)
 	output(stack, "token_url", "Cognito token endpoint (client credentials grant)", g.TokenURL)
 	output(stack, "client_id", "App client ID (its secret stays in Cognito: see README)", g.ClientID)
 	output(stack, "user_pool_id", "Cognito user pool ID", g.UserPoolID)

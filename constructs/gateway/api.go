@@ -116,7 +116,7 @@ func (g *Gateway) addHttpApi() {
 		"protocol": "$context.protocol", "responseLength": "$context.responseLength", "latency": "$context.responseLatency",
 		"integrationStatus": "$context.integrationStatus", "integrationLatency": "$context.integrationLatency",
 		"authorizerError": "$context.authorizer.error", "clientId": "$context.authorizer.claims.client_id",
-		"errorMessage": "$context.error.message",
+		"errorMessage": "$context.error.message", "integrationError": "$context.integrationErrorMessage",
 	})
 	stage := apigatewayv2stage.NewApigatewayv2Stage(g.Construct, jsii.String("stage"), &apigatewayv2stage.Apigatewayv2StageConfig{
 		ApiId:      api.Id(),
@@ -130,7 +130,8 @@ func (g *Gateway) addHttpApi() {
 		AccessLogSettings: &apigatewayv2stage.Apigatewayv2StageAccessLogSettings{DestinationArn: logs.Arn(), Format: jsii.String(string(format))},
 		Tags:              tags("Name", g.name("api")),
 	})
-	g.ApiEndpoint = stage.InvokeUrl()
+	// The API's endpoint (the $default stage's invoke URL is the same with a trailing "/").
+	g.ApiEndpoint = api.ApiEndpoint()
 	g.apiID = api.Id()
 	g.stageID = stage.Id()
 }

@@ -60,4 +60,6 @@ func (g *Gateway) addCustomDomain() {
 		},
 	})
 	g.CustomDomainURL = "https://" + g.props.CustomDomainName
+	// The default endpoint is disabled with a custom domain: the domain is the API's URL.
+	g.ApiEndpoint = jsii.String(g.CustomDomainURL)
 }

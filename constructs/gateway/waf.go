@@ -7,7 +7,10 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/wafv2webaclloggingconfiguration"
 )
 
-// ManagedRuleGroups are the AWS managed rule groups the web ACL evaluates, in order.
+// ManagedRuleGroups are the AWS managed rule groups the web ACL evaluates, in order. The IP
+// reputation group judges the request's source address, which behind the VPC link is always
+// API Gateway's (WAF developer guide, IP reputation rule groups): it is kept for requests that
+// would reach the ALB another way, and does not judge clients. The others read the request.
 var ManagedRuleGroups = []string{"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet"}
 
 // ClientIPHeader carries the client's address from API Gateway to the ALB. Behind a VPC link
@@ -39,8 +42,9 @@ func (g *Gateway) addWaf() {
 		Action: &wafv2webacl.Wafv2WebAclRuleAction{Block: &wafv2webacl.Wafv2WebAclRuleActionBlock{}},
 		Statement: map[string]any{"rate_based_statement": map[string]any{
 			"limit": g.props.WafRateLimit, "evaluation_window_sec": 300, "aggregate_key_type": "FORWARDED_IP",
-			// A request without the header did not come through API Gateway: count it against
-			// the limit (it cannot reach the ALB anyway; its group admits only the VPC link).
+			// Every request comes through API Gateway with the header; a request without it is
+			// not rate-limited by this rule (WAF API reference, ForwardedIPConfig), and MATCH
+			// counts a header that holds no valid address.
 			"forwarded_ip_config": map[string]any{"header_name": ClientIPHeader, "fallback_behavior": "MATCH"},
 		}},
 		VisibilityConfig: visibility("per-client-rate"),
@@ -58,6 +62,9 @@ func (g *Gateway) addWaf() {
 	wafv2webaclassociation.NewWafv2WebAclAssociation(g.Construct, jsii.String("waf-alb"), &wafv2webaclassociation.Wafv2WebAclAssociationConfigA{
 		ResourceArn: g.AlbArn,
 		WebAclArn:   acl.Arn(),
+		// A new ALB is often not yet visible to WAF (WAFUnavailableEntityException; provider
+		// issues 17527, 29080): give the provider's retries longer than its 5-minute default.
+		Timeouts: &wafv2webaclassociation.Wafv2WebAclAssociationTimeouts{Create: jsii.String("15m")},
 	})
 	// WAF requires the aws-waf-logs- prefix for CloudWatch Logs destinations.
 	logs := g.logGroup("waf-logs", "aws-waf-logs-"+g.props.Name)

@@ -87,21 +87,25 @@ func gwWaf(groups []string, header string) func(p *Plan) []string {
 		}
 		got, rate := map[string]bool{}, false
 		for _, r := range asList(After(acl, "rule")) {
-			st := r.(map[string]any)["statement"]
+			rule := r.(map[string]any)
+			st := rule["statement"]
+			// A group in count mode blocks nothing: only "none" keeps its own actions.
+			enforced := len(valuesOf(rule["override_action"], "none")) > 0
 			for _, m := range valuesOf(st, "managed_rule_group_statement") {
 				for _, n := range valuesOf(m, "name") {
-					got[fmt.Sprint(n)] = true
+					got[fmt.Sprint(n)] = enforced
 				}
 			}
 			for _, rb := range valuesOf(st, "rate_based_statement") {
-				if fmt.Sprint(valuesOf(rb, "aggregate_key_type")) == "[FORWARDED_IP]" && fmt.Sprint(valuesOf(rb, "header_name")) == "["+header+"]" {
+				if fmt.Sprint(valuesOf(rb, "aggregate_key_type")) == "[FORWARDED_IP]" && fmt.Sprint(valuesOf(rb, "header_name")) == "["+header+"]" &&
+					len(valuesOf(rule["action"], "block")) > 0 {
 					rate = true
 				}
 			}
 		}
 		for _, g := range groups {
 			if !got[g] {
-				out = append(out, "managed rule group "+g+" missing")
+				out = append(out, "managed rule group "+g+" missing or only counting")
 			}
 		}
 		if !rate {

@@ -24,9 +24,11 @@ func goodGateway() *fakePlan {
 	f.add("aws_lb_target_group", "store", map[string]any{"name": "phl-dev-store", "port": 8080.0, "target_type": "ip",
 		"health_check": []any{map[string]any{"path": "/api/products", "matcher": "200"}}}, nil)
 	f.add("aws_wafv2_web_acl", "waf", map[string]any{"rule": []any{
-		map[string]any{"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}}}}},
-		map[string]any{"statement": []any{map[string]any{"rate_based_statement": []any{map[string]any{"aggregate_key_type": "FORWARDED_IP",
-			"forwarded_ip_config": []any{map[string]any{"header_name": "X-Client-IP"}}}}}}},
+		map[string]any{"override_action": []any{map[string]any{"none": []any{map[string]any{}}, "count": []any{}}},
+			"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}}}}},
+		map[string]any{"action": []any{map[string]any{"block": []any{map[string]any{}}}},
+			"statement": []any{map[string]any{"rate_based_statement": []any{map[string]any{"aggregate_key_type": "FORWARDED_IP",
+				"forwarded_ip_config": []any{map[string]any{"header_name": "X-Client-IP"}}}}}}},
 	}}, nil)
 	f.add("aws_wafv2_web_acl_association", "waf-alb", map[string]any{}, map[string][]string{
 		"resource_arn": {"aws_lb.alb.arn", "aws_lb.alb"}, "web_acl_arn": {"aws_wafv2_web_acl.waf.arn", "aws_wafv2_web_acl.waf"}})
@@ -91,6 +93,10 @@ func TestGatewayRulesCatchBrokenPlans(t *testing.T) {
 			set(f, "aws_wafv2_web_acl.waf", "rule", []any{map[string]any{"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet"}}}}},
 				map[string]any{"statement": []any{map[string]any{"rate_based_statement": []any{map[string]any{"aggregate_key_type": "IP"}}}}}})
 		}, "no rate-based rule per client address"},
+		{"managed group only counting", func(f *fakePlan) {
+			set(f, "aws_wafv2_web_acl.waf", "rule", []any{map[string]any{"override_action": []any{map[string]any{"count": []any{map[string]any{}}}},
+				"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet"}}}}}})
+		}, "managed rule group AWSManagedRulesCommonRuleSet missing or only counting"},
 		{"route without authorization", func(f *fakePlan) { set(f, "aws_apigatewayv2_route.GETa", "authorization_type", "NONE") }, "aws_apigatewayv2_route.GETa (GET /products) has no JWT authorizer"},
 		{"scope without the resource server", func(f *fakePlan) {
 			set(f, "aws_apigatewayv2_route.POSTb", "authorization_scopes", []any{"products.write"})
