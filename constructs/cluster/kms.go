@@ -1,11 +1,8 @@
 package cluster
 
 import (
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
+	"github.com/phl-platform/phl-platform/internal/kmskeys"
 )
 
 // addKmsKey creates the cluster's key: Kubernetes secrets envelope encryption, node and
@@ -29,15 +26,5 @@ func (c *Cluster) addKmsKey() {
 				"StringEquals": {"kms:CallerAccount": c.props.AccountID, "kms:ViaService": "ec2." + c.props.Region + ".amazonaws.com"},
 				"Bool":         {"kms:GrantIsForAWSResource": true}}},
 	)
-	c.KmsKey = kmskey.NewKmsKey(c.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
-		Description:          jsii.String("EKS " + c.props.Name + ": secrets, volumes and control-plane logs"),
-		EnableKeyRotation:    jsii.Bool(true),
-		DeletionWindowInDays: jsii.Number(30),
-		Policy:               jsii.String(policy.JSON()),
-		Tags:                 tags("Name", c.name("eks")),
-	})
-	kmsalias.NewKmsAlias(c.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String("alias/" + c.name("eks")),
-		TargetKeyId: c.KmsKey.KeyId(),
-	})
+	c.KmsKey = kmskeys.New(c.Construct, c.name("eks"), "EKS "+c.props.Name+": secrets, volumes and control-plane logs", policy)
 }

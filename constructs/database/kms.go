@@ -1,11 +1,8 @@
 package database
 
 import (
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
+	"github.com/phl-platform/phl-platform/internal/kmskeys"
 )
 
 // addKmsKey creates the database's key: storage, Performance Insights, the master and app
@@ -28,17 +25,7 @@ func (d *Database) addKmsKey() {
 				"StringNotEquals": {"kms:ViaService": "secretsmanager." + d.props.Region + ".amazonaws.com"},
 			}},
 	)
-	d.KmsKey = kmskey.NewKmsKey(d.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
-		Description:          jsii.String("Aurora " + d.props.Name + ": storage, Performance Insights, secrets, logs"),
-		EnableKeyRotation:    jsii.Bool(true),
-		DeletionWindowInDays: jsii.Number(30),
-		Policy:               jsii.String(policy.JSON()),
-		Tags:                 tags("Name", d.name("database")),
-	})
-	kmsalias.NewKmsAlias(d.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String("alias/" + d.name("database")),
-		TargetKeyId: d.KmsKey.KeyId(),
-	})
+	d.KmsKey = kmskeys.New(d.Construct, d.name("database"), "Aurora "+d.props.Name+": storage, Performance Insights, secrets, logs", policy)
 }
 
 // logGroupPrefix is where RDS exports this cluster's logs: /aws/rds/cluster/<id>/<type>.

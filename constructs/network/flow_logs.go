@@ -6,26 +6,15 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/flowlog"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
+	"github.com/phl-platform/phl-platform/internal/kmskeys"
 )
 
 // addFlowLogs records all VPC traffic to a CloudWatch log group encrypted with the network's
 // own KMS key.
 func (n *Network) addFlowLogs() {
-	n.KmsKey = kmskey.NewKmsKey(n.Construct, jsii.String("kms"), &kmskey.KmsKeyConfig{
-		Description:          jsii.String("Encrypts the " + n.props.Name + " network's logs"),
-		EnableKeyRotation:    jsii.Bool(true),
-		DeletionWindowInDays: jsii.Number(30),
-		Policy:               jsii.String(n.keyPolicy().JSON()),
-		Tags:                 tags("Name", n.name("network")),
-	})
-	kmsalias.NewKmsAlias(n.Construct, jsii.String("kms-alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String("alias/" + n.name("network")),
-		TargetKeyId: n.KmsKey.KeyId(),
-	})
+	n.KmsKey = kmskeys.New(n.Construct, n.name("network"), "Encrypts the "+n.props.Name+" network's logs", n.keyPolicy())
 
 	logGroupName := "/aws/vpc-flow-logs/" + n.props.Name
 	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(n.Construct, jsii.String("flow-logs"), &cloudwatchloggroup.CloudwatchLogGroupConfig{

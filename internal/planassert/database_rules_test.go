@@ -53,15 +53,7 @@ func TestGoodDatabasePassesEveryRule(t *testing.T) {
 }
 
 func TestDatabaseRulesCatchBrokenPlans(t *testing.T) {
-	set := func(f *fakePlan, addr, attr string, v any) {
-		for _, rc := range f.p.ResourceChanges {
-			if rc.Address == addr {
-				rc.Change.After.(map[string]any)[attr] = v
-				return
-			}
-		}
-		t.Fatalf("no %s", addr)
-	}
+	set := func(f *fakePlan, addr, attr string, v any) { f.set(t, addr, attr, v) }
 	cases := []struct {
 		name   string
 		mutate func(f *fakePlan)

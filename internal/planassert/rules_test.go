@@ -27,6 +27,18 @@ func (f *fakePlan) add(typ, name string, after map[string]any, refs map[string][
 	return rc
 }
 
+// set changes a planned attribute of a resource the fake plan holds.
+func (f *fakePlan) set(t *testing.T, addr, attr string, v any) {
+	t.Helper()
+	for _, rc := range f.p.ResourceChanges {
+		if rc.Address == addr {
+			rc.Change.After.(map[string]any)[attr] = v
+			return
+		}
+	}
+	t.Fatalf("no %s in the fake plan", addr)
+}
+
 func tier(t string) map[string]any { return map[string]any{"tags": map[string]any{"tier": t}} }
 
 func with(m map[string]any, kv ...any) map[string]any {
