@@ -347,3 +347,20 @@ func TestKarpenterSupportsEveryKubernetesVersion(t *testing.T) {
 		}
 	}
 }
+
+// The Kubernetes rung's API server must be the cluster's default minor (scripts/versions.env).
+func TestKubernetesRungMatchesTheDefaultVersion(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "scripts", "versions.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rung string
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "KUBERNETES_VERSION="); ok {
+			rung = strings.Fields(v)[0]
+		}
+	}
+	if !strings.HasPrefix(rung, "v"+KubernetesVersions[0]+".") {
+		t.Errorf("scripts/versions.env KUBERNETES_VERSION=%s; the default cluster version is %s: build the rung's API server at that minor", rung, KubernetesVersions[0])
+	}
+}

@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh [--cold]
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-"$ROOT/scripts/tools.sh" --scanner
+"$ROOT/scripts/tools.sh" --scanner --k8s
 mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/treepeak" ./tools/treepeak
 results="$WORK/bench.tsv"
@@ -19,7 +19,7 @@ measure synth-cdktf-cli env CI=true cdktf synth --output "$WORK/bench-cli-out"
 rm -rf "$WORK/bench-out" "$WORK/bench-cli-out"
 # Rung 1 uncached (Go's test cache would otherwise skip unchanged tests).
 measure rung-1 env GOFLAGS="${GOFLAGS:-} -count=1" scripts/ladder.sh --only 1
-for n in 2 3 4 5; do measure "rung-$n" scripts/ladder.sh --only "$n"; done
+for n in 2 3 4 5 6; do measure "rung-$n" scripts/ladder.sh --only "$n"; done
 measure make-test-warm make test
 
 if [ "${1:-}" = --cold ]; then

@@ -5,10 +5,11 @@
 # which must fail (so a rung that stops checking fails the ladder).
 # Usage: scripts/ladder.sh [--only N]   (ONLY_RUNG=N: rung N alone, on the inputs already there)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/k8s.sh"
 cd "$ROOT"
 START=$SECONDS
 [ "${1:-}" = --only ] && export ONLY_RUNG=${2:?--only takes a rung number}
-case "${ONLY_RUNG:-}" in ""|1|2|3|4|5) ;; *) die "ONLY_RUNG=$ONLY_RUNG: rungs are 1 to 5" ;; esac
+case "${ONLY_RUNG:-}" in ""|1|2|3|4|5|6) ;; *) die "ONLY_RUNG=$ONLY_RUNG: rungs are 1 to 6" ;; esac
 
 # Everything temporary of this run (ours, go's, jsii's) lives here and goes at exit.
 mkdir -p "$WORK"
@@ -17,9 +18,9 @@ export TMPDIR
 trap 'rm -rf "$TMPDIR"' EXIT
 
 echo "== setup: pinned tools"
-"$ROOT/scripts/tools.sh" --scanner
+"$ROOT/scripts/tools.sh" --scanner --k8s
 tf_setup
-note "terraform $TERRAFORM_VERSION, AWS provider from $TF_PROVIDER_SOURCE, node $(node --version), trivy $TRIVY_VERSION"
+note "terraform $TERRAFORM_VERSION, AWS provider from $TF_PROVIDER_SOURCE, node $(node --version), trivy $TRIVY_VERSION, kube-apiserver $KUBERNETES_VERSION, helm $HELM_VERSION"
 
 # with VAR=VALUE... -- CMD...: CMD with those variables exported (used inside a self-test's
 # subshell, so nothing leaks); OUT and PLAN_DIR follow CDKTF_OUTDIR and PHL_PLAN_DIR.
@@ -183,6 +184,40 @@ HCL
 }
 rung5() { rung5_check; rung5_selftests; }
 rung "5 IaC security scan" "trivy on the synthesized HCL: no HIGH/CRITICAL findings beyond security/trivy-allowlist.yaml" rung5
+
+# ---------------------------------------------------------------------------------------------
+# Rung 6: Kubernetes manifests. Input: CHARTS_DIR (gitops/charts), each chart's ci/*-values.yaml.
+rung6_check() {
+  local charts chart
+  charts=$(find "${CHARTS_DIR:-$ROOT/gitops/charts}" -mindepth 1 -maxdepth 1 -type d | sort)
+  [ -n "$charts" ] || die "no charts under ${CHARTS_DIR:-gitops/charts}"
+  for chart in $charts; do check_chart "$chart"; done
+}
+rung6_selftests() {
+  local d; d=$(scratch_copy)
+  cp -r gitops/charts/cluster-manifests "$d/"
+  cat > "$d/cluster-manifests/templates/planted-root-pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: planted-root
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+      securityContext:
+        runAsUser: 0
+YAML
+  selftest "a pod running as root in a chart (Pod Security restricted)" 'violates PodSecurity "restricted' with CHARTS_DIR="$d" -- rung6_check
+}
+rung6() {
+  trap k8s_stop EXIT
+  k8s_start
+  k8s_crds
+  rung6_check
+  rung6_selftests
+}
+rung "6 Kubernetes manifests" "every chart in gitops/charts: helm lint --strict and template at the cluster's Kubernetes version, applied with --dry-run=server to a real kube-apiserver with the CRDs, under Pod Security restricted, no warnings" rung6
 
 printf '\nladder: %d rungs and %d self-tests in %ds\n' "$RUNGS_PASSED" "$(cat "$TMPDIR/selftests" 2>/dev/null | wc -l)" $((SECONDS - START))
 printf 'ladder: %d passed, 0 failed\n' "$RUNGS_PASSED"

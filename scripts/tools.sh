@@ -4,7 +4,8 @@
 #   once per machine into the tool cache, ~/.cache/phl-platform/tools).
 # Node 22 LTS comes from npm for Linux x64/arm64 and macOS x64; where npm has no build of it
 # (macOS arm64), the Node 22 on your PATH is used.
-# Usage: scripts/tools.sh [--scanner]   (--scanner also builds trivy; heavy the first time)
+# Usage: scripts/tools.sh [--scanner] [--k8s]   (--scanner builds trivy, --k8s kube-apiserver,
+#   kubectl, etcd and helm from tools/k8s and fetches the CRD sources; heavy the first time)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -40,7 +41,29 @@ go_tool() {
   ln -sf "$dest/$name" "bin/$name"
 }
 go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
-if [ "${1:-}" = "--scanner" ]; then
-  # trivy >= 0.70 needs Go's json/v2 experiment; about 7 minutes the first time on a machine.
-  go_tool trivy github.com/aquasecurity/trivy/cmd/trivy "$TRIVY_VERSION" GOEXPERIMENT=jsonv2
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --scanner)
+      # trivy >= 0.70 needs Go's json/v2 experiment; about 7 minutes the first time on a machine.
+      go_tool trivy github.com/aquasecurity/trivy/cmd/trivy "$TRIVY_VERSION" GOEXPERIMENT=jsonv2 ;;
+    --k8s)
+      # One build of the pinned tools/k8s module (about 10 minutes the first time on a machine).
+      dest="$TOOLS_CACHE/k8s-$KUBERNETES_VERSION-$(sha256sum tools/k8s/go.mod | cut -c1-12)"
+      if [ ! -x "$dest/kube-apiserver" ] || [ ! -x "$dest/kubectl" ] || [ ! -x "$dest/etcd" ] || [ ! -x "$dest/helm" ]; then
+        echo "tools: building kube-apiserver, kubectl ($KUBERNETES_VERSION), etcd, helm into $dest"
+        mkdir -p "$dest"
+        minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+        (cd tools/k8s && go build -trimpath -o "$dest/" -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION \
+          -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+          k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl helm.sh/helm/v3/cmd/helm &&
+          go build -trimpath -ldflags "-s -w" -o "$dest/etcd" go.etcd.io/etcd/server/v3)
+      fi
+      for t in kube-apiserver kubectl etcd helm; do ln -sf "$dest/$t" "bin/$t"; done
+      # CRD sources: the projects' released trees, from the Go module proxy.
+      for m in "github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION" "github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION" \
+               "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"; do
+        (cd / && go mod download "$m")
+      done ;;
+    *) die "unknown option $arg (--scanner, --k8s)" ;;
+  esac
+done

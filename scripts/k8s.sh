@@ -1,0 +1,97 @@
+# The Kubernetes rung's machinery: a real kube-apiserver and etcd on loopback, the CRDs of what
+# the platform installs, namespaces under Pod Security "restricted", and the check that renders
+# every chart of gitops/charts and applies it with --dry-run=server. Source it (after lib.sh).
+
+K8S_DIR=""       # scratch of the running API server (certs, etcd data, kubeconfig)
+K8S_PIDS=()
+
+# k8s_stop stops the API server, then etcd; safe to call twice and on dead processes.
+k8s_stop() {
+  local pid
+  for pid in "${K8S_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${K8S_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  K8S_PIDS=()
+}
+
+# free_port prints a TCP port nothing listens on (the kernel picks it).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# k8s_start starts etcd and kube-apiserver on loopback and waits until the API is ready.
+k8s_start() {
+  K8S_DIR=$(mktemp -d "$TMPDIR/k8s.XXXXXX")
+  local etcd_port peer_port api_port token=ladder-$RANDOM$RANDOM
+  etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
+  etcd --data-dir "$K8S_DIR/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+    --initial-cluster "default=http://127.0.0.1:$peer_port" --log-level error > "$K8S_DIR/etcd.log" 2>&1 &
+  K8S_PIDS+=($!)
+  openssl genrsa -out "$K8S_DIR/sa.key" 2048 2>/dev/null
+  printf '%s,ci,ci,system:masters\n' "$token" > "$K8S_DIR/tokens.csv"
+  kube-apiserver --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 \
+    --secure-port "$api_port" --endpoint-reconciler-type none --cert-dir "$K8S_DIR/certs" \
+    --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$K8S_DIR/sa.key" \
+    --service-account-signing-key-file "$K8S_DIR/sa.key" --token-auth-file "$K8S_DIR/tokens.csv" \
+    --authorization-mode RBAC --service-cluster-ip-range 10.96.0.0/24 > "$K8S_DIR/apiserver.log" 2>&1 &
+  K8S_PIDS+=($!)
+  cat > "$K8S_DIR/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: ladder, cluster: {server: "https://127.0.0.1:$api_port", insecure-skip-tls-verify: true}}]
+users: [{name: ci, user: {token: "$token"}}]
+contexts: [{name: ladder, context: {cluster: ladder, user: ci}}]
+current-context: ladder
+KC
+  export KUBECONFIG="$K8S_DIR/kubeconfig"
+  local i
+  for i in $(seq 1 60); do
+    if kubectl get --raw /readyz >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  tail -n 20 "$K8S_DIR/apiserver.log"; die "kube-apiserver did not become ready in 60 s"
+}
+
+# crd_files lists the CRDs of what the platform installs, from the projects' released sources.
+crd_files() {
+  local mods; mods=$(go env GOMODCACHE)
+  ls "$mods/github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION"/manifests/crds/*-crd.yaml \
+     "$mods/github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION"/pkg/apis/crds/*.yaml \
+     "$mods/github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"/config/crds/bases/external-secrets.io_*.yaml
+}
+
+# k8s_crds applies the CRDs (server-side: the External Secrets ones exceed the client-side
+# annotation limit) and waits until they are served.
+k8s_crds() {
+  local files f args=()
+  files=$(crd_files)
+  for f in $files; do args+=(-f "$f"); done
+  kubectl apply --server-side "${args[@]}" > "$K8S_DIR/crds.log"
+  kubectl wait --for condition=established --timeout=60s crd --all > /dev/null
+  note "$(wc -w <<<"$files") CRDs established (Argo CD $ARGOCD_VERSION, Karpenter $KARPENTER_VERSION, External Secrets $EXTERNAL_SECRETS_VERSION)"
+}
+
+# restricted_namespace NAME creates a namespace that enforces Pod Security "restricted", with
+# the default service account a controller manager would add (none runs here).
+restricted_namespace() {
+  kubectl create namespace "$1" --dry-run=client -o yaml |
+    kubectl label --local -f - -o yaml pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted \
+      pod-security.kubernetes.io/audit=restricted | kubectl apply -f - > /dev/null
+  kubectl create serviceaccount default -n "$1" --dry-run=client -o yaml | kubectl apply -f - > /dev/null
+}
+
+# check_chart DIR: helm lint --strict and template with each of the chart's ci/*-values.yaml at
+# the cluster's Kubernetes version, then apply every rendered object with --dry-run=server into
+# a restricted namespace named after the chart. Any warning (deprecated API, Pod Security) fails.
+check_chart() {
+  local chart=$1 name values out n=0
+  name=$(basename "$chart")
+  restricted_namespace "$name"
+  for values in "$chart"/ci/*-values.yaml; do
+    [ -f "$values" ] || die "$chart has no ci/*-values.yaml to render with"
+    helm lint --strict --kube-version "$KUBERNETES_VERSION" -f "$values" "$chart" > "$K8S_DIR/lint.log" 2>&1 || { cat "$K8S_DIR/lint.log"; return 1; }
+    helm template "$name" "$chart" --namespace "$name" --kube-version "$KUBERNETES_VERSION" -f "$values" > "$K8S_DIR/rendered.yaml"
+    out=$(kubectl apply --dry-run=server -n "$name" -f "$K8S_DIR/rendered.yaml" 2>&1) || { echo "$out"; return 1; }
+    if grep -q '^Warning:' <<<"$out"; then echo "$out"; echo "$chart ($(basename "$values")): the API server warned"; return 1; fi
+    n=$((n + $(grep -c ' (server dry run)$' <<<"$out")))
+  done
+  note "$chart: $n objects accepted by kube-apiserver $KUBERNETES_VERSION (lint --strict, dry-run=server, no warnings)"
+}

@@ -1,0 +1,11 @@
+//go:build tools
+
+// Package tools pins the commands scripts/k8s-tools.sh builds from this module.
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "helm.sh/helm/v3/cmd/helm"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
