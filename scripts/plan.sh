@@ -30,23 +30,26 @@ offline_override() {
       end)' "$OUT/stacks/$1/cdk.tf.json"
 }
 
-# ordered_stacks: producers before consumers (the manifest's dependencies); a dependency on
-# a stack the manifest does not list, or a cycle, is an error.
+# ordered_stacks prints the stacks level by level, one line each: a level's stacks depend only
+# on earlier levels (the manifest's dependencies). A dependency on a stack the manifest does
+# not list, or a cycle, is an error.
 ordered_stacks() {
-  local planned=" " remaining next s
+  local planned=" " remaining next s level
   remaining=$(stacks)
   local unknown; unknown=$(jq -r '.stacks as $all | [.stacks[].dependencies[]? | select($all[.] == null)] | unique | join(" ")' "$OUT/manifest.json")
   [ -z "$unknown" ] || die "the manifest names dependencies it does not list: $unknown"
   while [ -n "$remaining" ]; do
-    next=""
+    next="" level=""
     for s in $remaining; do
       if jq -e --arg s "$s" --arg planned "$planned" \
           '.stacks[$s].dependencies | all(. as $d | $planned | contains(" " + $d + " "))' "$OUT/manifest.json" >/dev/null; then
-        echo "$s"; planned="$planned$s "
+        level="$level $s"
       else
         next="$next $s"
       fi
     done
+    planned="$planned${level# } "
+    echo "${level# }"
     [ "$(echo $next)" != "$(echo $remaining)" ] || die "stack dependencies form a cycle: $remaining"
     remaining=$(echo $next)
   done
@@ -55,17 +58,16 @@ ordered_stacks() {
 mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/offlinestate" ./tools/offlinestate
 
-order=$(ordered_stacks)
-rm -rf "$PLAN_DIR"
-for s in $order; do
-  wd="$PLAN_DIR/$s"
+# plan_one STACK: init, then validate or plan the stack in its own folder; output to its log.
+plan_one() {
+  local s=$1 wd="$PLAN_DIR/$1" account region counts
   mkdir -p "$wd"
   cp "$OUT/stacks/$s/cdk.tf.json" "$wd/"
   offline_override "$s" > "$wd/offline_override.tf.json"
   (cd "$wd" && terraform init -input=false -no-color > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }
   if [ "$mode" = validate ]; then
     (cd "$wd" && terraform validate -no-color) | sed "s/^/  $s: /"
-    continue
+    return 0
   fi
   if ! (cd "$wd" && terraform plan -refresh=false -lock=false -input=false -no-color -out=plan.bin > plan.log 2>&1); then
     cat "$wd/plan.log"; die "$s: offline plan failed"
@@ -77,4 +79,31 @@ for s in $order; do
   "$WORK/bin/offlinestate" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" -account "$account" -region "$region"
   counts=$(jq -r '[.resource_changes[].change.actions] | "\(map(select(. == ["create"])) | length) to add, \(map(select(. == ["update"])) | length) to change, \(map(select(index("delete"))) | length) to destroy"' "$wd/plan.json")
   note "$s: $counts; plan JSON: ${wd#"$ROOT"/}/plan.json"
-done
+}
+
+# Stacks of one dependency level (all their producers planned) run PHL_PLAN_JOBS at a time
+# (default 2, the machine's cores); each job's output is shown whole, in order, and any
+# failure fails the run after its level.
+jobs=${PHL_PLAN_JOBS:-2}
+levels=$(ordered_stacks)
+rm -rf "$PLAN_DIR"
+mkdir -p "$PLAN_DIR"
+while IFS= read -r level; do
+  [ -n "$level" ] || continue
+  set -- $level
+  while [ $# -gt 0 ]; do
+    batch=() pids=()
+    while [ $# -gt 0 ] && [ ${#batch[@]} -lt "$jobs" ]; do
+      batch+=("$1")
+      (set -euo pipefail; plan_one "$1") > "$PLAN_DIR/$1.out" 2>&1 &
+      pids+=($!)
+      shift
+    done
+    failed=""
+    for i in "${!batch[@]}"; do
+      if ! wait "${pids[$i]}"; then failed="$failed ${batch[$i]}"; fi
+      cat "$PLAN_DIR/${batch[$i]}.out"
+    done
+    [ -z "$failed" ] || die "offline $mode failed for:$failed"
+  done
+done <<<"$levels"
