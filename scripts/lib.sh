@@ -63,7 +63,7 @@ selftest() {
   note "self-test: planted $what -> rung failed as it must ($((SECONDS - start))s)"
 }
 
-# scratch_copy DIR: a fresh throwaway directory under the run's scratch space.
+# scratch_copy prints a fresh throwaway directory under the run's scratch space.
 scratch_copy() {
   local d; d=$(mktemp -d "$TMPDIR/planted.XXXXXX")
   printf '%s\n' "$d"
