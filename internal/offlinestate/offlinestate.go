@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,7 +138,7 @@ func (f filler) fill(after, unknown any, refs []string) (any, error) {
 		for k, v := range known {
 			out[k] = v
 		}
-		for _, k := range sortedKeys(u) {
+		for _, k := range slices.Sorted(maps.Keys(u)) {
 			if !hasUnknown(u[k]) {
 				continue
 			}
@@ -264,7 +266,7 @@ func typeOf(v any) any {
 	case map[string]any:
 		attrs := map[string]any{}
 		var types []any
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			attrs[k] = typeOf(x[k])
 			types = append(types, attrs[k])
 		}
@@ -285,13 +287,4 @@ func allSame(types []any) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
