@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
@@ -28,4 +29,6 @@ func main() {
 		stacks.Build(app, env)
 	}
 	app.Synth()
+	// Stop the jsii kernel, which removes its scratch folder.
+	jsii.Close()
 }
