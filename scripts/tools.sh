@@ -14,6 +14,12 @@ if ! command -v jq >/dev/null; then
   apt-get update -qq && apt-get install -y -qq jq >/dev/null
 fi
 command -v go >/dev/null || die "go is not on PATH"
+# MariaDB from Debian's packages: the database bootstrap's tests run against a real server.
+if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+  [ "$(id -u)" = 0 ] || die "MariaDB is missing: install mariadb-server (the database bootstrap's tests run against it)"
+  echo "tools: apt-get install mariadb-server"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null
+fi
 command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 22 LTS)"
 
 # npm ci only when the lock file changed since the last install.

@@ -1,0 +1,3 @@
+package dbbootstrap
+
+import _ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
