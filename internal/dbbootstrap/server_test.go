@@ -45,8 +45,14 @@ func startMariaDB(t *testing.T) (*mariadb, string, string) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	m := &mariadb{port: port, dir: dir}
+	// A Unix socket path may not exceed 107 bytes; the test's temp dir can be deeper than that.
+	sockDir, err := os.MkdirTemp("/tmp", "mdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
 	m.cmd = exec.Command(bin, "--no-defaults", "--datadir="+filepath.Join(dir, "data"), "--user=root", "--bind-address=127.0.0.1",
-		fmt.Sprintf("--port=%d", port), "--socket="+filepath.Join(dir, "mysqld.sock"), "--pid-file="+filepath.Join(dir, "mysqld.pid"),
+		fmt.Sprintf("--port=%d", port), "--socket="+filepath.Join(sockDir, "s"), "--pid-file="+filepath.Join(dir, "mysqld.pid"),
 		"--log-error="+filepath.Join(dir, "error.log"), "--skip-log-bin")
 	if err := m.cmd.Start(); err != nil {
 		t.Fatal(err)
