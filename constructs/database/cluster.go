@@ -52,21 +52,19 @@ const CACertIdentifier = "rds-ca-rsa2048-g1"
 // monitoring role, the Aurora cluster and its instances (a writer and Props.Readers readers,
 // one per AZ in turn, so the writer and its first reader are never in the same AZ).
 func (d *Database) addCluster() {
-	params := make([]*rdsclusterparametergroup.RdsClusterParameterGroupParameter, len(ClusterParameters))
-	for i, p := range ClusterParameters {
-		params[i] = &rdsclusterparametergroup.RdsClusterParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
-	}
+	params := bindParameters(ClusterParameters, func(name, value, method *string) *rdsclusterparametergroup.RdsClusterParameterGroupParameter {
+		return &rdsclusterparametergroup.RdsClusterParameterGroupParameter{Name: name, Value: value, ApplyMethod: method}
+	})
 	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(d.Construct, jsii.String("cluster-parameters"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
 		Name:        jsii.String(d.name("cluster")),
 		Family:      jsii.String(Family),
-		Description: jsii.String("Aurora MySQL " + d.props.Name + ": TLS required, slow query log, advanced auditing"),
+		Description: jsii.String("Aurora MySQL " + d.props.Name + ": TLS required, advanced auditing"),
 		Parameter:   &params,
 		Tags:        tags("Name", d.name("cluster")),
 	})
-	iparams := make([]*dbparametergroup.DbParameterGroupParameter, len(InstanceParameters))
-	for i, p := range InstanceParameters {
-		iparams[i] = &dbparametergroup.DbParameterGroupParameter{Name: jsii.String(p.Name), Value: jsii.String(p.Value), ApplyMethod: jsii.String(p.ApplyMethod)}
-	}
+	iparams := bindParameters(InstanceParameters, func(name, value, method *string) *dbparametergroup.DbParameterGroupParameter {
+		return &dbparametergroup.DbParameterGroupParameter{Name: name, Value: value, ApplyMethod: method}
+	})
 	instanceParams := dbparametergroup.NewDbParameterGroup(d.Construct, jsii.String("instance-parameters"), &dbparametergroup.DbParameterGroupConfig{
 		Name:        jsii.String(d.name("instance")),
 		Family:      jsii.String(Family),
@@ -161,6 +159,15 @@ func (d *Database) addCluster() {
 		}
 		d.instances = append(d.instances, rdsclusterinstance.NewRdsClusterInstance(d.Construct, jsii.String(fmt.Sprintf("instance-%d", i+1)), inst))
 	}
+}
+
+// bindParameters turns parameters into a parameter group binding's own type.
+func bindParameters[T any](ps []Parameter, bind func(name, value, method *string) T) []T {
+	out := make([]T, len(ps))
+	for i, p := range ps {
+		out[i] = bind(jsii.String(p.Name), jsii.String(p.Value), jsii.String(p.ApplyMethod))
+	}
+	return out
 }
 
 // monitoringRole lets RDS enhanced monitoring publish OS metrics (AWS managed policy); it
