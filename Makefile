@@ -21,7 +21,7 @@ synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 	@scripts/tools.sh
 	@scripts/synth.sh
 
-tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
+tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
 	@scripts/tools.sh --scanner --k8s
 
 bench: ## measure wall time and peak memory of synth and each ladder rung (writes .work/bench.tsv)

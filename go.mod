@@ -6,6 +6,7 @@ require (
 	github.com/aws/constructs-go/constructs/v10 v10.4.2
 	github.com/aws/jsii-runtime-go v1.116.0
 	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.65.1
+	github.com/cdktf/cdktf-provider-helm-go/helm/v10 v10.5.0
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/hashicorp/terraform-cdk-go/cdktf v0.21.0
 	github.com/hashicorp/terraform-json v0.29.0
@@ -29,3 +30,7 @@ require (
 	golang.org/x/text v0.11.0 // indirect
 	golang.org/x/tools v0.36.0 // indirect
 )
+
+// Not on the Go module proxy: generated from npm (@cdktf/provider-helm, package-lock.json) by
+// scripts/tools.sh into the gitignored .gen/helm (`scripts/tools.sh --binding-only`).
+replace github.com/cdktf/cdktf-provider-helm-go/helm/v10 => ./.gen/helm

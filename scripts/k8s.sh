@@ -56,6 +56,10 @@ crd_files() {
   ls "$mods/github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION"/manifests/crds/*-crd.yaml \
      "$mods/github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION"/pkg/apis/crds/*.yaml \
      "$mods/github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"/config/crds/bases/external-secrets.io_*.yaml
+  local lbc="$mods/github.com/aws/eks-charts@$EKS_CHARTS_VERSION/stable/aws-load-balancer-controller"
+  grep -q "^version: $AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION\$" "$lbc/Chart.yaml" ||
+    die "eks-charts $EKS_CHARTS_VERSION does not hold aws-load-balancer-controller $AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION"
+  echo "$lbc/crds/crds.yaml"
 }
 
 # k8s_crds applies the CRDs (server-side: the External Secrets ones exceed the client-side
@@ -66,7 +70,7 @@ k8s_crds() {
   for f in $files; do args+=(-f "$f"); done
   kubectl apply --server-side "${args[@]}" > "$K8S_DIR/crds.log"
   kubectl wait --for condition=established --timeout=60s crd --all > /dev/null
-  note "$(wc -w <<<"$files") CRDs established (Argo CD $ARGOCD_VERSION, Karpenter $KARPENTER_VERSION, External Secrets $EXTERNAL_SECRETS_VERSION)"
+  note "$(wc -w <<<"$files") CRDs established (Argo CD $ARGOCD_VERSION, Karpenter $KARPENTER_VERSION, External Secrets $EXTERNAL_SECRETS_VERSION, AWS Load Balancer Controller $AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION)"
 }
 
 # restricted_namespace NAME creates a namespace that enforces Pod Security "restricted", with
@@ -78,18 +82,26 @@ restricted_namespace() {
   kubectl create serviceaccount default -n "$1" --dry-run=client -o yaml | kubectl apply -f - > /dev/null
 }
 
-# check_chart DIR: helm lint --strict and template with each of the chart's ci/*-values.yaml at
-# the cluster's Kubernetes version, then apply every rendered object with --dry-run=server into
-# a restricted namespace named after the chart. Any warning (deprecated API, Pod Security) fails.
+# check_chart DIR: helm lint --strict and template with each of the chart's ci/<env>-values.yaml
+# (on top of values-<env>.yaml when the chart has one) at the cluster's Kubernetes version, then
+# apply every rendered object with --dry-run=server; each namespace the objects name is created
+# first under Pod Security "restricted". Any warning (deprecated API, Pod Security) fails.
 check_chart() {
-  local chart=$1 name values out n=0
+  local chart=$1 name values env ns out n=0 layers
   name=$(basename "$chart")
-  restricted_namespace "$name"
   for values in "$chart"/ci/*-values.yaml; do
     [ -f "$values" ] || die "$chart has no ci/*-values.yaml to render with"
-    helm lint --strict --kube-version "$KUBERNETES_VERSION" -f "$values" "$chart" > "$K8S_DIR/lint.log" 2>&1 || { cat "$K8S_DIR/lint.log"; return 1; }
-    helm template "$name" "$chart" --namespace "$name" --kube-version "$KUBERNETES_VERSION" -f "$values" > "$K8S_DIR/rendered.yaml"
-    out=$(kubectl apply --dry-run=server -n "$name" -f "$K8S_DIR/rendered.yaml" 2>&1) || { echo "$out"; return 1; }
+    env=$(basename "$values" -values.yaml)
+    layers=()
+    if [ -f "$chart/values-$env.yaml" ]; then layers+=(-f "$chart/values-$env.yaml"); fi
+    layers+=(-f "$values")
+    helm lint --strict --kube-version "$KUBERNETES_VERSION" "${layers[@]}" "$chart" > "$K8S_DIR/lint.log" 2>&1 || { cat "$K8S_DIR/lint.log"; return 1; }
+    helm template "$name" "$chart" --namespace "$name" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/rendered.yaml"
+    ns=$(sed -n 's/^  namespace: *//p' "$K8S_DIR/rendered.yaml" | sort -u)
+    for n_ in $name $ns; do restricted_namespace "$n_"; done
+    # Objects that name no namespace go to the chart's, as `helm install -n` would put them.
+    kubectl config set-context --current --namespace "$name" > /dev/null
+    out=$(kubectl apply --dry-run=server -f "$K8S_DIR/rendered.yaml" 2>&1) || { echo "$out"; return 1; }
     if grep -q '^Warning:' <<<"$out"; then echo "$out"; echo "$chart ($(basename "$values")): the API server warned"; return 1; fi
     n=$((n + $(grep -c ' (server dry run)$' <<<"$out")))
   done

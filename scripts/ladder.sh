@@ -30,12 +30,15 @@ with() {
   OUT=${CDKTF_OUTDIR:-$OUT} PLAN_DIR=${PHL_PLAN_DIR:-$PLAN_DIR} "$@"
 }
 
-# repo_copy: the repository's files (tracked and untracked, not ignored) in a scratch folder
+# repo_copy: the repository's files (tracked and untracked, not ignored) in a scratch folder,
+# with .gen/ (the generated Helm binding, see scripts/tools.sh) linked in
 # (files deleted in the work tree are skipped; GNU and BSD tar both take --null -T).
 repo_copy() {
   local d; d=$(scratch_copy)
   git ls-files -co --exclude-standard -z | { while IFS= read -r -d '' f; do [ ! -e "$f" ] || printf '%s\0' "$f"; done; } |
     tar --null -T - -cf - | tar -xf - -C "$d"
+  # The generated Helm binding is gitignored: link it, so packages that import it build there.
+  if [ -d .gen ]; then ln -s "$PWD/.gen" "$d/.gen"; fi
   printf '%s\n' "$d"
 }
 

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Installs what the main job and the ladder need, pinned, into gitignored folders:
 #   node_modules/ (Node 22 LTS + cdktf-cli, from package-lock.json), bin/ (links to tools built
-#   once per machine into the tool cache, ~/.cache/phl-platform/tools).
+#   once per machine into the tool cache, ~/.cache/phl-platform/tools), .gen/helm (the Go binding
+#   of the CDKTF Helm provider, generated from npm, see helm_binding below).
 # Node 22 LTS comes from npm for Linux x64/arm64 and macOS x64; where npm has no build of it
 # (macOS arm64), the Node 22 on your PATH is used.
-# Usage: scripts/tools.sh [--scanner] [--k8s]   (--scanner builds trivy, --k8s kube-apiserver,
-#   kubectl, etcd and helm from tools/k8s and fetches the CRD sources; heavy the first time)
+# Usage: scripts/tools.sh [--scanner] [--k8s] | --binding-only
+#   --scanner builds trivy, --k8s kube-apiserver, kubectl, etcd and helm from tools/k8s and
+#   fetches the CRD sources (heavy the first time); --binding-only does just npm ci and the Helm
+#   binding (what `go build` needs; cdktf.json's app runs it, ~0.1 s when nothing is stale).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+binding_only=false
+[ "${1:-}" = --binding-only ] && { binding_only=true; shift; }
 
-if ! command -v jq >/dev/null; then
+if ! $binding_only && ! command -v jq >/dev/null; then
   [ "$(id -u)" = 0 ] || die "jq is missing: install it (apt-get install jq)"
   apt-get update -qq && apt-get install -y -qq jq >/dev/null
 fi
 command -v go >/dev/null || die "go is not on PATH"
 # MariaDB from Debian's packages: the database bootstrap's tests run against a real server.
-if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+if ! $binding_only && ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
   [ "$(id -u)" = 0 ] || die "MariaDB is missing: install mariadb-server (the database bootstrap's tests run against it)"
   echo "tools: apt-get install mariadb-server"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null
@@ -33,6 +38,33 @@ case "$node_version" in
   v22.*) ;;
   *) die "Node 22 LTS is needed (cdktf-cli 0.21 runs on it); found ${node_version:-no node} ($(command -v node || echo 'not on PATH')). npm has no Node 22 build for $(uname -s)/$(uname -m): install Node 22 (e.g. nvm install 22, or brew install node@22) and put it first on PATH" ;;
 esac
+
+# The Go binding of the CDKTF Helm provider (github.com/cdktf/cdktf-provider-helm-go/helm/v10):
+# the Go module proxy does not serve it, so jsii-pacmak generates it from the npm package
+# @cdktf/provider-helm (pinned in package-lock.json) into .gen/helm, which go.mod's replace
+# points at. Never committed. Regenerated when missing or when package-lock.json changed (the
+# stamp holds its hash); the output is byte-identical on every run (~2 s).
+helm_binding() {
+  local dest=.gen/helm stamp want tmp
+  stamp="$dest/.stamp"
+  want="jsii-pacmak --target go --code-only; package-lock.json $(sha256sum package-lock.json | cut -d' ' -f1)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$dest/go.mod" ] && return 0
+  echo "tools: generating the Helm provider's Go binding into $dest (jsii-pacmak, from node_modules/@cdktf/provider-helm)"
+  mkdir -p .gen
+  tmp=$(mktemp -d .gen/helm.tmp.XXXXXX)
+  # shellcheck disable=SC2064 # expand now: tmp is local
+  trap "rm -rf '$ROOT/$tmp'" EXIT
+  jsii-pacmak --target go --code-only --no-npmignore --outdir "$tmp" node_modules/@cdktf/provider-helm
+  grep -qx 'module github.com/cdktf/cdktf-provider-helm-go/helm/v10' "$tmp/go/helm/go.mod" ||
+    die "jsii-pacmak wrote no module github.com/cdktf/cdktf-provider-helm-go/helm/v10 into $tmp/go/helm"
+  printf '%s\n' "$want" > "$tmp/go/helm/.stamp"
+  rm -rf "$dest"
+  mv "$tmp/go/helm" "$dest"
+  rm -rf "$tmp"
+  trap - EXIT
+}
+helm_binding
+$binding_only && exit 0
 
 mkdir -p bin
 # go_tool NAME PACKAGE VERSION [ENV...]: go install a pinned tool once per machine into the
@@ -70,6 +102,6 @@ for arg in "$@"; do
                "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"; do
         (cd / && go mod download "$m")
       done ;;
-    *) die "unknown option $arg (--scanner, --k8s)" ;;
+    *) die "unknown option $arg (--scanner, --k8s; or --binding-only alone)" ;;
   esac
 done
