@@ -38,7 +38,10 @@ type Config struct {
 	Users          [2]string // the two app users, used in turn; default phl_app_a, phl_app_b
 	// DSNParams are added to every connection, e.g. "tls=true" (verified TLS with the RDS CA).
 	DSNParams string
-	Rotate    bool // give the inactive user a new password and switch to it
+	// RotationID requests a rotation declaratively: when it differs from the one the app secret
+	// records, the inactive user gets a new password and becomes the active one. Rerunning with
+	// the same ID changes nothing.
+	RotationID string
 }
 
 // AppSecret is the app's secret: what its DSN is built from.
@@ -48,6 +51,8 @@ type AppSecret struct {
 	Host     string `json:"host"`
 	Port     int    `json:"port"`
 	DBName   string `json:"dbname"`
+	// RotationID is the rotation this password came from (Config.RotationID).
+	RotationID string `json:"rotation_id,omitempty"`
 }
 
 // Grants are the app users' privileges on their database, and nothing else.
@@ -101,12 +106,12 @@ func Run(ctx context.Context, cfg Config, secrets Secrets, logf func(format stri
 	switch {
 	case active == "" || (active != cfg.Users[0] && active != cfg.Users[1]):
 		return setActive(ctx, db, cfg, secrets, cfg.Users[0], logf, "first password")
-	case cfg.Rotate:
+	case cfg.RotationID != "" && cfg.RotationID != current.RotationID:
 		next := cfg.Users[0]
 		if active == cfg.Users[0] {
 			next = cfg.Users[1]
 		}
-		return setActive(ctx, db, cfg, secrets, next, logf, "rotated from "+active)
+		return setActive(ctx, db, cfg, secrets, next, logf, "rotation "+cfg.RotationID+" from "+active)
 	}
 	// The secret's password must still open the database (e.g. after a restore); if not, the
 	// user gets the secret's password back, so the running app keeps working.
@@ -159,7 +164,7 @@ func setActive(ctx context.Context, db *sql.DB, cfg Config, secrets Secrets, use
 		return fmt.Errorf("user %s cannot connect with its new password: %v", user, redact(err, pw))
 	}
 	check.Close()
-	value, _ := json.Marshal(AppSecret{Username: user, Password: pw, Host: cfg.Host, Port: cfg.Port, DBName: cfg.Database})
+	value, _ := json.Marshal(AppSecret{Username: user, Password: pw, Host: cfg.Host, Port: cfg.Port, DBName: cfg.Database, RotationID: cfg.RotationID})
 	if err := secrets.Put(ctx, cfg.AppSecretID, string(value)); err != nil {
 		return fmt.Errorf("writing the app secret %s: %w", cfg.AppSecretID, err)
 	}

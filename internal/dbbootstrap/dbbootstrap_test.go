@@ -97,19 +97,27 @@ func TestRotationAlternatesUsersWithoutAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := appSecret(t, s)
-	cfg.Rotate = true
+	cfg.RotationID = "2026-11"
 	if _, err := run(t, cfg, s); err != nil {
 		t.Fatal(err)
 	}
 	after := appSecret(t, s)
-	if after.Username != "phl_app_b" || after.Password == before.Password {
-		t.Fatalf("rotation: %s -> %s", before.Username, after.Username)
+	if after.Username != "phl_app_b" || after.Password == before.Password || after.RotationID != "2026-11" {
+		t.Fatalf("rotation: %s -> %s (rotation_id %q)", before.Username, after.Username, after.RotationID)
+	}
+	// The same rotation ID again (a resync, a retried Job) rotates nothing.
+	if _, err := run(t, cfg, s); err != nil {
+		t.Fatal(err)
+	}
+	if same := appSecret(t, s); same != after {
+		t.Fatalf("a rerun with the same rotation ID changed the secret: %s -> %s", after.Username, same.Username)
 	}
 	for _, c := range []AppSecret{before, after} {
 		if err := m.conn(t, c.Username, c.Password, "products").Ping(); err != nil {
 			t.Errorf("%s cannot connect after the rotation: %v", c.Username, err)
 		}
 	}
+	cfg.RotationID = "2026-12"
 	if _, err := run(t, cfg, s); err != nil {
 		t.Fatal(err)
 	}
