@@ -22,7 +22,7 @@ synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 	@scripts/synth.sh
 
 tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
-	@scripts/tools.sh --scanner --k8s
+	@scripts/tools.sh --scanner --k8s --mariadb
 
 bench: ## measure wall time and peak memory of synth and each ladder rung (writes .work/bench.tsv)
 	@scripts/bench.sh

@@ -18,7 +18,7 @@ export TMPDIR
 trap 'rm -rf "$TMPDIR"' EXIT
 
 echo "== setup: pinned tools"
-"$ROOT/scripts/tools.sh" --scanner --k8s
+"$ROOT/scripts/tools.sh" --scanner --k8s --mariadb
 tf_setup
 note "terraform $TERRAFORM_VERSION, AWS provider from $TF_PROVIDER_SOURCE, node $(node --version), trivy $TRIVY_VERSION, kube-apiserver $KUBERNETES_VERSION, helm $HELM_VERSION"
 

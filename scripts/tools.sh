@@ -5,25 +5,32 @@
 #   of the CDKTF Helm provider, generated from npm, see helm_binding below).
 # Node 22 LTS comes from npm for Linux x64/arm64 and macOS x64; where npm has no build of it
 # (macOS arm64), the Node 22 on your PATH is used.
-# Usage: scripts/tools.sh [--scanner] [--k8s] | --binding-only
+# Usage: scripts/tools.sh [--scanner] [--k8s] [--mariadb] | --binding-only
 #   --scanner builds trivy, --k8s kube-apiserver, kubectl, etcd and helm from tools/k8s and
-#   fetches the CRD sources (heavy the first time); --binding-only does just npm ci and the Helm
+#   fetches the CRD sources (heavy the first time); --mariadb installs MariaDB from apt (as root
+#   or with sudo) for the bootstrap tests; --binding-only does just npm ci and the Helm
 #   binding (what `go build` needs; cdktf.json's app runs it, ~0.1 s when nothing is stale).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 binding_only=false
 [ "${1:-}" = --binding-only ] && { binding_only=true; shift; }
 
-if ! $binding_only && ! command -v jq >/dev/null; then
-  [ "$(id -u)" = 0 ] || die "jq is missing: install it (apt-get install jq)"
-  apt-get update -qq && apt-get install -y -qq jq >/dev/null
-fi
+# apt_install PKG WHY: Debian packages, as root or through passwordless sudo (GitHub's runners).
+apt_install() {
+  local as_root=()
+  if [ "$(id -u)" != 0 ]; then
+    sudo -n true 2>/dev/null || die "$1 is missing: install it (apt-get install $1): $2"
+    as_root=(sudo -n)
+  fi
+  echo "tools: apt-get install $1"
+  "${as_root[@]}" apt-get update -qq && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+if ! $binding_only && ! command -v jq >/dev/null; then apt_install jq "the ladder reads plans and manifests with it"; fi
 command -v go >/dev/null || die "go is not on PATH"
 # MariaDB from Debian's packages: the database bootstrap's tests run against a real server.
-if ! $binding_only && ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
-  [ "$(id -u)" = 0 ] || die "MariaDB is missing: install mariadb-server (the database bootstrap's tests run against it)"
-  echo "tools: apt-get install mariadb-server"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null
+# Only the ladder (--mariadb) needs it; synth and deploy do not.
+if [[ " $* " == *" --mariadb "* ]] && ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+  apt_install mariadb-server "the database bootstrap's tests run against it"
 fi
 command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 22 LTS)"
 
@@ -99,9 +106,10 @@ for arg in "$@"; do
       for t in kube-apiserver kubectl etcd helm; do ln -sf "$dest/$t" "bin/$t"; done
       # CRD sources: the projects' released trees, from the Go module proxy.
       for m in "github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION" "github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION" \
-               "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"; do
+               "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION" "github.com/aws/eks-charts@$EKS_CHARTS_VERSION"; do
         (cd / && go mod download "$m")
       done ;;
-    *) die "unknown option $arg (--scanner, --k8s; or --binding-only alone)" ;;
+    --mariadb) ;;
+    *) die "unknown option $arg (--scanner, --k8s, --mariadb; or --binding-only alone)" ;;
   esac
 done

@@ -61,6 +61,7 @@ func NewDatabaseStack(scope constructs.Construct, env *config.Environment, net *
 	output(stack, "app_secret_name", "Name of the app user's secret (External Secrets reads it)", db.AppSecretName)
 	output(stack, "database_security_group_id", "The database's security group", db.SecurityGroupID)
 	output(stack, "bootstrap_role_arn", "Role of the database bootstrap Job (Pod Identity)", db.BootstrapRoleArn)
+	output(stack, "bootstrap_repository_url", "ECR repository of the database bootstrap's image (tools/image pushes it)", db.BootstrapRepositoryURL)
 	output(stack, "kms_key_arn", "The database's KMS key (storage, secrets, logs)", db.KmsKey.Arn())
 	return &DatabaseStack{TerraformStack: stack, Database: db}
 }

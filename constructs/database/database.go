@@ -82,6 +82,8 @@ type Database struct {
 	AppSecretArn     *string
 	AppSecretName    string
 	BootstrapRoleArn *string
+	// BootstrapRepositoryURL is the ECR repository of the bootstrap's image.
+	BootstrapRepositoryURL *string
 
 	props           Props
 	subnetGroupName *string
@@ -106,6 +108,7 @@ func New(scope constructs.Construct, id string, props Props) *Database {
 	d.addCluster()
 	d.addReaderAutoscaling()
 	d.addCredentials()
+	d.addBootstrapRepository()
 	return d
 }
 

@@ -38,6 +38,10 @@ func goodDatabase() *fakePlan {
 	f.add("aws_appautoscaling_target", "t", map[string]any{"scalable_dimension": "rds:cluster:ReadReplicaCount", "min_capacity": 1.0, "max_capacity": 3.0}, nil)
 	f.add("aws_appautoscaling_policy", "p", map[string]any{}, nil)
 	f.add("aws_secretsmanager_secret", "app", map[string]any{"name": "phl-dev/database/app"}, map[string][]string{"kms_key_id": {"aws_kms_key.k.arn"}})
+	f.add("aws_ecr_repository", "bootstrap", map[string]any{"image_tag_mutability": "IMMUTABLE",
+		"image_scanning_configuration": []any{map[string]any{"scan_on_push": true}},
+		"encryption_configuration":     []any{map[string]any{"encryption_type": "KMS"}}}, nil)
+	f.setNested("aws_ecr_repository.bootstrap", "encryption_configuration", "aws_kms_key.k.arn", "aws_kms_key.k")
 	return f
 }
 
@@ -88,6 +92,13 @@ func TestDatabaseRulesCatchBrokenPlans(t *testing.T) {
 			f.add("aws_vpc_security_group_egress_rule", "all", map[string]any{"cidr_ipv4": "0.0.0.0/0"},
 				map[string][]string{"security_group_id": {"aws_security_group.db.id"}})
 		}, "aws_vpc_security_group_egress_rule.all lets the database send out"},
+		{"mutable image tags", func(f *fakePlan) { set(f, "aws_ecr_repository.bootstrap", "image_tag_mutability", "MUTABLE") }, "aws_ecr_repository.bootstrap has mutable tags (MUTABLE)"},
+		{"images not scanned", func(f *fakePlan) {
+			set(f, "aws_ecr_repository.bootstrap", "image_scanning_configuration", []any{map[string]any{"scan_on_push": false}})
+		}, "aws_ecr_repository.bootstrap does not scan on push"},
+		{"registry with the AWS key", func(f *fakePlan) {
+			set(f, "aws_ecr_repository.bootstrap", "encryption_configuration", []any{map[string]any{"encryption_type": "AES256"}})
+		}, "aws_ecr_repository.bootstrap is not encrypted with a platform KMS key"},
 		{"secret outside the prefix", func(f *fakePlan) {
 			f.add("aws_secretsmanager_secret", "other", map[string]any{"name": "shared/db"}, nil)
 		}, `aws_secretsmanager_secret.other is named "shared/db"`},

@@ -18,6 +18,7 @@ func Common(environment string) []Rule {
 	return []Rule{
 		{"only creates on an empty account", onlyCreates},
 		{"every log group is encrypted with a KMS key of the platform", logGroupsEncrypted},
+		{"every ECR repository has immutable tags, scans on push and is encrypted with a platform KMS key", registriesSealed},
 		{"every KMS key rotates", kmsKeysRotate},
 		{"every taggable resource carries the default tags", defaultTags(environment)},
 		{"no security group admits the internet", noInternetIngress},
@@ -76,6 +77,26 @@ func (p *Plan) usesPlatformKey(rc *tfjson.ResourceChange, attr string) bool {
 	}
 	v, _ := After(rc, attr).(string)
 	return kmsKeyArn.MatchString(v)
+}
+
+// registriesSealed: every ECR repository has immutable tags, scans on push and is encrypted
+// with a platform key.
+func registriesSealed(p *Plan) []string {
+	var out []string
+	for _, rc := range p.Of("aws_ecr_repository") {
+		enc, _ := After(rc, "encryption_configuration").([]any)
+		kms := len(enc) == 1 && enc[0].(map[string]any)["encryption_type"] == "KMS" && refersTo(p.DeepReferences(rc, "encryption_configuration"), "aws_kms_key")
+		scan, _ := After(rc, "image_scanning_configuration").([]any)
+		switch {
+		case After(rc, "image_tag_mutability") != "IMMUTABLE":
+			out = append(out, fmt.Sprintf("%s has mutable tags (%v)", rc.Address, After(rc, "image_tag_mutability")))
+		case len(scan) != 1 || scan[0].(map[string]any)["scan_on_push"] != true:
+			out = append(out, rc.Address+" does not scan on push")
+		case !kms:
+			out = append(out, rc.Address+" is not encrypted with a platform KMS key")
+		}
+	}
+	return out
 }
 
 func logGroupsEncrypted(p *Plan) []string {
