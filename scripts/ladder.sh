@@ -195,6 +195,15 @@ rung6_check() {
   charts=$(find "${CHARTS_DIR:-$ROOT/gitops/charts}" -mindepth 1 -maxdepth 1 -type d | sort)
   [ -n "$charts" ] || die "no charts under ${CHARTS_DIR:-gitops/charts}"
   for chart in $charts; do check_chart "$chart"; done
+  chart_tests
+}
+# chart_tests: the Go tests of the rendered charts (gitops/*_test.go, build tag chartrung): bad
+# values, the config DSN, what rolls pods.
+chart_tests() {
+  local out
+  out=$(cd "$ROOT/gitops" && PHL_HELM="$(command -v helm)" PHL_KUBE_VERSION="$KUBERNETES_VERSION" PHL_CHARTS_DIR="${CHARTS_DIR:-}" \
+    go test -tags chartrung -count=1 ./... 2>&1) || { echo "$out"; return 1; }
+  note "chart tests: $(grep -c '^ok' <<<"$out") package(s) passed (bad values rejected, config DSN with verified TLS, pods roll on config changes)"
 }
 rung6_selftests() {
   local d; d=$(scratch_copy)
@@ -212,6 +221,10 @@ spec:
         runAsUser: 0
 YAML
   selftest "a pod running as root in a chart (Pod Security restricted)" 'violates PodSecurity "restricted' with CHARTS_DIR="$d" -- rung6_check
+  d=$(scratch_copy)
+  cp -r gitops/charts/phl-store "$d/"
+  sed -i 's/?tls=true/?tls=skip-verify/' "$d/phl-store/templates/externalsecret.yaml"
+  selftest "the app's DSN without certificate verification (tls=skip-verify)" 'TestConfigIsTheAppsDSNWithVerifiedTLS' with CHARTS_DIR="$d" -- chart_tests
 }
 rung6() {
   trap k8s_stop EXIT
