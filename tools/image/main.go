@@ -48,10 +48,15 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := remote.WriteIndex(ref, idx, remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithContext(ctx)); err != nil {
+		opts := []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithContext(ctx)}
+		// An immutable tag cannot be pushed twice: a rerun of the deploy finds it already there.
+		if desc, err := remote.Head(ref, opts...); err == nil && desc.Digest == digest {
+			fmt.Fprintf(os.Stderr, "%s is already in the registry\n", ref)
+		} else if err := remote.WriteIndex(ref, idx, opts...); err != nil {
 			log.Fatal(err)
+		} else {
+			fmt.Fprintf(os.Stderr, "pushed %s\n", ref)
 		}
-		fmt.Fprintf(os.Stderr, "pushed %s\n", ref)
 	}
 	fmt.Println(digest)
 }
