@@ -16,6 +16,8 @@ region: ap-southeast-1
 availability_zones: [ap-southeast-1a, ap-southeast-1b]
 network:
   nat_gateway_mode: single
+gitops:
+  repo_url: https://github.com/example/phl-platform.git
 tags:
   owner: team
 `
@@ -153,6 +155,11 @@ func TestInvalidSettings(t *testing.T) {
 		{"fraction in readers", "dev", "tags:", "database:\n  readers: 1.5\ntags:", []string{"database.readers", "not a whole number"}},
 		{"unknown database key", "dev", "tags:", "database:\n  multi_az: true\ntags:", []string{"database.multi_az", "unknown key", "instance_class"}},
 		{"Cognito prefix with a reserved word", "dev", "tags:", "gateway:\n  cognito_domain_prefix: my-cognito-login\ntags:", []string{"gateway.cognito_domain_prefix", `"my-cognito-login"`, "without aws, amazon or cognito"}},
+		{"no Git repository", "dev", "  repo_url: https://github.com/example/phl-platform.git\n", "", []string{"gitops.repo_url", "required", "https or ssh URL"}},
+		{"repository URL with a password", "dev", "https://github.com/example", "https://bot:s3cret@github.com/example", []string{"gitops.repo_url", "carries credentials", "repository Secret"}},
+		{"plain http repository", "dev", "https://github.com/example", "http://github.com/example", []string{"gitops.repo_url", "not a Git repository URL"}},
+		{"revision with ..", "dev", "gitops:\n", "gitops:\n  revision: main..dev\n", []string{"gitops.revision", `"main..dev"`, "branch, tag or commit"}},
+		{"rotation ID with a space", "dev", "gitops:\n", "gitops:\n  phl_store_rotation_id: \"2026 11\"\n", []string{"gitops.phl_store_rotation_id", `"2026 11"`, "letters, digits"}},
 		{"Cognito prefix with capitals", "dev", "tags:", "gateway:\n  cognito_domain_prefix: PHL-Dev\ntags:", []string{"gateway.cognito_domain_prefix", `"PHL-Dev"`, "lowercase"}},
 		{"zero throttling rate", "dev", "tags:", "gateway:\n  throttling_rate_limit: 0\ntags:", []string{"gateway.throttling_rate_limit", `"0"`, "1 to 10000"}},
 		{"burst above the account quota", "dev", "tags:", "gateway:\n  throttling_burst_limit: 9000\ntags:", []string{"gateway.throttling_burst_limit", `"9000"`, "1 to 5000"}},
@@ -362,5 +369,39 @@ func TestKubernetesRungMatchesTheDefaultVersion(t *testing.T) {
 	}
 	if !strings.HasPrefix(rung, "v"+KubernetesVersions[0]+".") {
 		t.Errorf("scripts/versions.env KUBERNETES_VERSION=%s; the default cluster version is %s: build the rung's API server at that minor", rung, KubernetesVersions[0])
+	}
+}
+
+func TestGitopsDefaultsAndProdHA(t *testing.T) {
+	dev, err := Parse("environments/dev.yaml", []byte(validDev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := dev.Gitops; g.Revision != "main" || g.ArgoCDHA || g.RotationID != "" || g.RepoURL != "https://github.com/example/phl-platform.git" {
+		t.Errorf("dev gitops defaults: %+v", g)
+	}
+	prod, err := os.ReadFile("../environments/prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env, err := Parse("environments/prod.yaml", prod); err != nil || !env.Gitops.ArgoCDHA {
+		t.Fatalf("shipped prod: HA %v, %v", env != nil && env.Gitops.ArgoCDHA, err)
+	}
+	off := strings.Replace(string(prod), "argocd_ha: true", "argocd_ha: false", 1)
+	if _, err := Parse("environments/prod.yaml", []byte(off)); err == nil || !strings.Contains(err.Error(), `gitops.argocd_ha = "false": this environment runs Argo CD highly available`) {
+		t.Fatalf("prod without HA Argo CD: %v", err)
+	}
+}
+
+// The Kubernetes rung loads the CRDs of the Argo CD this stack installs.
+func TestKubernetesRungLoadsTheDeployedArgoCD(t *testing.T) {
+	versions, err := os.ReadFile("../scripts/versions.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ARGOCD_VERSION=" + ArgoCDVersion + " ", "ARGOCD_CHART_VERSION=" + ArgoCDChartVersion + " "} {
+		if !strings.Contains(string(versions), want) {
+			t.Errorf("scripts/versions.env lacks %q (config/gitops.go pins it)", want)
+		}
 	}
 }

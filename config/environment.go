@@ -31,6 +31,7 @@ type Environment struct {
 	Cluster           Cluster
 	Database          Database
 	Gateway           Gateway
+	Gitops            Gitops
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string

@@ -10,6 +10,7 @@ type fileDoc struct {
 	Cluster           fileCluster       `yaml:"cluster"`
 	Database          fileDatabase      `yaml:"database"`
 	Gateway           fileGateway       `yaml:"gateway"`
+	Gitops            fileGitops        `yaml:"gitops"`
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
 }
@@ -70,6 +71,13 @@ type fileGateway struct {
 	CustomDomain               *fileCustomDomain `yaml:"custom_domain"`
 	LogRetentionDays           *int              `yaml:"log_retention_days"`
 	AlbLogExpirationDays       *int              `yaml:"alb_log_expiration_days"`
+}
+
+type fileGitops struct {
+	RepoURL            string  `yaml:"repo_url"`
+	Revision           *string `yaml:"revision"`
+	ArgoCDHA           *bool   `yaml:"argocd_ha"`
+	PhlStoreRotationID string  `yaml:"phl_store_rotation_id"`
 }
 
 type fileCustomDomain struct {

@@ -10,6 +10,7 @@ type profile struct {
 	// requireStateBackend: state holds the Cognito client secret and the record of data-bearing
 	// resources; an environment that keeps data keeps its state in S3, never on a laptop.
 	requireStateBackend bool
+	argoCDHA            bool // Argo CD highly available (and required so)
 }
 
 // databaseProfile: defaults, and what an environment insists on (prod: data survives a
@@ -28,7 +29,7 @@ type databaseProfile struct {
 var profiles = map[string]profile{
 	"dev": {minAZs: 2, natModes: []NatGatewayMode{NatSingle, NatOnePerAZ}, minLogRetDays: 1,
 		database: databaseProfile{instanceClass: "db.t4g.medium", minBackupDays: MinBackupRetentionDays, defaultBackupDays: 7}},
-	"prod": {minAZs: 3, natModes: []NatGatewayMode{NatOnePerAZ}, minLogRetDays: 90, requireStateBackend: true,
+	"prod": {minAZs: 3, natModes: []NatGatewayMode{NatOnePerAZ}, minLogRetDays: 90, requireStateBackend: true, argoCDHA: true,
 		database: databaseProfile{instanceClass: "db.r6g.large", readers: 1, minReaders: 1, minBackupDays: 30, requireProtection: true,
 			defaultMaxReaders: 3, defaultBackupDays: 30, defaultPerfInsight: true}},
 }

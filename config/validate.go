@@ -73,6 +73,9 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if env.Gateway, err = v.gateway(doc.Gateway, prof, env); err != nil {
 		return nil, err
 	}
+	if env.Gitops, err = v.gitops(doc.Gitops, prof); err != nil {
+		return nil, err
+	}
 	if env.StateBackend, err = v.stateBackend(doc.StateBackend, doc.Region); err != nil {
 		return nil, err
 	}

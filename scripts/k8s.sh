@@ -53,7 +53,7 @@ KC
 # crd_files lists the CRDs of what the platform installs, from the projects' released sources.
 crd_files() {
   local mods; mods=$(go env GOMODCACHE)
-  ls "$mods/github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION"/manifests/crds/*-crd.yaml \
+  ls "$mods/github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION"/manifests/crds/*-crd.yaml \
      "$mods/github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION"/pkg/apis/crds/*.yaml \
      "$mods/github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION"/config/crds/bases/external-secrets.io_*.yaml
   local lbc="$mods/github.com/aws/eks-charts@$EKS_CHARTS_VERSION/stable/aws-load-balancer-controller"

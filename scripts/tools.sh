@@ -105,7 +105,7 @@ for arg in "$@"; do
       fi
       for t in kube-apiserver kubectl etcd helm; do ln -sf "$dest/$t" "bin/$t"; done
       # CRD sources: the projects' released trees, from the Go module proxy.
-      for m in "github.com/argoproj/argo-cd/v2@$ARGOCD_VERSION" "github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION" \
+      for m in "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" "github.com/aws/karpenter-provider-aws@$KARPENTER_VERSION" \
                "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION" "github.com/aws/eks-charts@$EKS_CHARTS_VERSION"; do
         (cd / && go mod download "$m")
       done ;;
