@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/image"
+	"github.com/phl-platform/phl-platform/internal/rdsca"
 	"github.com/phl-platform/phl-platform/stacks"
 )
 
@@ -24,11 +27,44 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)
 	}
+	art, err := artifacts(envs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(2)
+	}
 	app := cdktf.NewApp(nil)
 	for _, env := range envs {
-		stacks.Build(app, env)
+		stacks.Build(app, env, art)
 	}
 	app.Synth()
 	// Stop the jsii kernel, which removes its scratch folder.
 	jsii.Close()
+}
+
+// artifacts builds what the stacks take from the repository rather than from config: the
+// bootstrap image's digest (a reproducible build; deploy.yml pushes the same one) and the RDS
+// CA certificates of each environment's region.
+func artifacts(envs []*config.Environment) (stacks.Artifacts, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return stacks.Artifacts{}, err
+	}
+	idx, err := image.Build(context.Background(), image.Options{Package: "./cmd/phl-db-bootstrap", Dir: root})
+	if err != nil {
+		return stacks.Artifacts{}, fmt.Errorf("bootstrap image: %w", err)
+	}
+	digest, err := idx.Digest()
+	if err != nil {
+		return stacks.Artifacts{}, err
+	}
+	art := stacks.Artifacts{RepoRoot: root, BootstrapImageDigest: digest.String(), RDSCABundles: map[string]string{}}
+	for _, env := range envs {
+		if art.RDSCABundles[env.Region], err = rdsca.Bundle(root, env.Region); err != nil {
+			return art, err
+		}
+		if err := art.Validate(env); err != nil {
+			return art, err
+		}
+	}
+	return art, nil
 }

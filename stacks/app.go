@@ -7,7 +7,7 @@ import (
 )
 
 // Environment holds one environment's stacks. Deploy graph: network → (cluster ∥ database);
-// cluster → gateway; (cluster, database) → gitops. The database reads only the network, so
+// cluster → gateway; (network, cluster, database, gateway) → gitops. The database reads only the network, so
 // it is applied while the cluster is.
 type Environment struct {
 	Network  *NetworkStack
@@ -18,10 +18,11 @@ type Environment struct {
 }
 
 // Build adds every stack of an environment to the app.
-func Build(scope constructs.Construct, env *config.Environment) *Environment {
+func Build(scope constructs.Construct, env *config.Environment, art Artifacts) *Environment {
 	net := NewNetworkStack(scope, env)
 	cl := NewClusterStack(scope, env, net.Network)
 	db := NewDatabaseStack(scope, env, net.Network)
 	gw := NewGatewayStack(scope, env, net.Network, cl.Cluster)
-	return &Environment{Network: net, Cluster: cl, Database: db, Gateway: gw, Gitops: NewGitopsStack(scope, env, cl.Cluster, db.Database)}
+	ops := NewGitopsStack(scope, env, art, net.Network, cl.Cluster, db.Database, gw.Gateway)
+	return &Environment{Network: net, Cluster: cl, Database: db, Gateway: gw, Gitops: ops}
 }

@@ -19,7 +19,7 @@ import (
 
 func synthCluster(t *testing.T, env *config.Environment) *synthesized {
 	return synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
-		return Build(app, env).Cluster.TerraformStack
+		return Build(app, env, testArtifacts()).Cluster.TerraformStack
 	})
 }
 

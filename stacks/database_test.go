@@ -15,7 +15,7 @@ import (
 
 func synthDatabase(t *testing.T, env *config.Environment) *synthesized {
 	return synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
-		return Build(app, env).Database.TerraformStack
+		return Build(app, env, testArtifacts()).Database.TerraformStack
 	})
 }
 
@@ -240,7 +240,9 @@ func TestAppCredentialsSecretAndBootstrapRole(t *testing.T) {
 // The association that needs both the cluster and the database lives in the GitOps stack.
 func TestBootstrapAssociationInTheGitopsStack(t *testing.T) {
 	env := shipped(t, "dev")
-	s := synthStack(t, func(app constructs.Construct) cdktf.TerraformStack { return Build(app, env).Gitops.TerraformStack })
+	s := synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
+		return Build(app, env, testArtifacts()).Gitops.TerraformStack
+	})
 	_, a := s.only("aws_eks_pod_identity_association")
 	if a["namespace"] != database.BootstrapServiceAccount.Namespace || a["service_account"] != database.BootstrapServiceAccount.Name ||
 		!strings.Contains(fmt.Sprint(a["role_arn"]), "aurora_bootstrap-role") || !strings.Contains(fmt.Sprint(a["cluster_name"]), "eks_cluster") {

@@ -15,7 +15,7 @@ import (
 
 func synthGateway(t *testing.T, env *config.Environment) *synthesized {
 	return synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
-		return Build(app, env).Gateway.TerraformStack
+		return Build(app, env, testArtifacts()).Gateway.TerraformStack
 	})
 }
 

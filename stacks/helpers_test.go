@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/rdsca"
 )
 
 // synthesized is one stack's Terraform JSON.
@@ -153,4 +154,18 @@ func assertOutputs(t *testing.T, s *synthesized, names ...string) {
 			t.Errorf("output %s is sensitive; outputs must carry no secrets", name)
 		}
 	}
+}
+
+// testArtifacts are the build's inputs for synth tests: a fixed image digest, the real RDS CA
+// bundles (from node_modules) of every shipped environment's region.
+func testArtifacts() Artifacts {
+	bundles := map[string]string{}
+	for _, region := range []string{"ap-southeast-1", "eu-west-1", "us-east-1"} {
+		b, err := rdsca.Bundle("..", region)
+		if err != nil {
+			panic(err)
+		}
+		bundles[region] = b
+	}
+	return Artifacts{RepoRoot: "..", BootstrapImageDigest: "sha256:" + strings.Repeat("ab", 32), RDSCABundles: bundles}
 }

@@ -233,7 +233,7 @@ func TestPoliciesHaveNoWildcardActionOnEveryResource(t *testing.T) {
 		for _, component := range sortedKeys(components) {
 			name := envName + "-" + component
 			s := synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
-				return components[component](Build(app, shipped(t, envName)))
+				return components[component](Build(app, shipped(t, envName), testArtifacts()))
 			})
 			checkPolicies(t, name, s)
 		}

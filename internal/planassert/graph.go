@@ -8,13 +8,13 @@ import (
 
 // wantDependencies is the deploy graph per component: the database must not wait for the
 // cluster (both take 10-15 minutes; in parallel an empty account reaches a running app in
-// about 30), and GitOps follows both.
+// about 30), and GitOps follows everything (its Applications take values from every stack).
 var wantDependencies = map[string][]string{
 	"network":  {},
 	"cluster":  {"network"},
 	"database": {"network"},
 	"gateway":  {"cluster", "network"},
-	"gitops":   {"cluster", "database"},
+	"gitops":   {"cluster", "database", "gateway", "network"},
 }
 
 // DeployGraph checks the stacks' dependencies in a cdktf manifest (stack -> dependencies).

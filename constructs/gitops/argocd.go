@@ -1,0 +1,94 @@
+package gitops
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-helm-go/helm/v10/release"
+	"gopkg.in/yaml.v3"
+)
+
+// applicationHealth makes Argo CD assess an Application by its own health, so the root
+// Application's sync waves wait for each child to be Healthy (Argo CD 1.8 removed this by
+// default). Documented: https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#argocd-app
+const applicationHealth = `hs = {status = "Progressing", message = ""}
+if obj.status ~= nil and obj.status.health ~= nil then
+  hs.status = obj.status.health.status
+  if obj.status.health.message ~= nil then
+    hs.message = obj.status.health.message
+  end
+end
+return hs
+`
+
+type resources map[string]map[string]string
+
+func sized(cpu, memory, memoryLimit string) resources {
+	return resources{"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memoryLimit}}
+}
+
+// argoCDValues are the argo-cd chart's values (chart 10.x keys).
+func (g *GitOps) argoCDValues() map[string]any {
+	replicas := 1
+	if g.props.HA {
+		replicas = 2
+	}
+	nodeSelector := map[string]string{"eks.amazonaws.com/nodegroup": g.props.NodeGroupName}
+	tolerations := []map[string]string{{"key": "CriticalAddonsOnly", "operator": "Exists"}}
+	return map[string]any{
+		"global": map[string]any{
+			"nodeSelector": nodeSelector,
+			"tolerations":  tolerations,
+			// Chart 10 default, stated: only Argo CD's own components reach each other.
+			"networkPolicy": map[string]any{"create": true},
+		},
+		"configs": map[string]any{
+			"cm": map[string]any{
+				// The initial admin password is read once, changed, and its Secret deleted
+				// (README "GitOps"); no anonymous access, no web terminal.
+				"admin.enabled":           true,
+				"users.anonymous.enabled": false,
+				"exec.enabled":            false,
+				"statusbadge.enabled":     false,
+				"resource.customizations.health.argoproj.io_Application": applicationHealth,
+			},
+		},
+		// Reached only through `kubectl port-forward` (README): no Service of type LoadBalancer, no Ingress.
+		"server": map[string]any{
+			"replicas":  replicas,
+			"service":   map[string]any{"type": "ClusterIP"},
+			"ingress":   map[string]any{"enabled": false},
+			"resources": sized("50m", "128Mi", "256Mi"),
+		},
+		"controller":     map[string]any{"replicas": 1, "resources": sized("250m", "512Mi", "1Gi")},
+		"repoServer":     map[string]any{"replicas": replicas, "resources": sized("100m", "256Mi", "512Mi")},
+		"applicationSet": map[string]any{"replicas": replicas, "resources": sized("50m", "64Mi", "128Mi")},
+		"redis":          map[string]any{"resources": sized("50m", "64Mi", "128Mi")},
+		// Redis HA spreads three Redis and HAProxy pods over the nodes (prod: three critical nodes).
+		"redis-ha": map[string]any{
+			"enabled":      g.props.HA,
+			"nodeSelector": nodeSelector,
+			"tolerations":  tolerations,
+			"haproxy":      map[string]any{"nodeSelector": nodeSelector, "tolerations": tolerations},
+		},
+		"dex":           map[string]any{"enabled": false},
+		"notifications": map[string]any{"enabled": false},
+	}
+}
+
+// addArgoCD installs Argo CD from its pinned chart; the chart installs its CRDs.
+func (g *GitOps) addArgoCD() {
+	values, err := yaml.Marshal(g.argoCDValues())
+	if err != nil {
+		panic(err)
+	}
+	g.ArgoCD = release.NewRelease(g.Construct, jsii.String("argocd"), &release.ReleaseConfig{
+		Name:            jsii.String("argocd"),
+		Repository:      jsii.String(g.props.ArgoCDChartRepository),
+		Chart:           jsii.String("argo-cd"),
+		Version:         jsii.String(g.props.ArgoCDChartVersion),
+		Namespace:       jsii.String(g.props.Namespace),
+		CreateNamespace: jsii.Bool(true),
+		Values:          &[]*string{jsii.String(string(values))},
+		Atomic:          jsii.Bool(true),
+		Timeout:         jsii.Number(g.props.TimeoutSeconds),
+	})
+}
