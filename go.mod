@@ -2,6 +2,8 @@ module github.com/phl-platform/phl-platform
 
 go 1.26.0
 
+toolchain go1.26.8
+
 require (
 	github.com/aws/constructs-go/constructs/v10 v10.4.2
 	github.com/aws/jsii-runtime-go v1.116.0

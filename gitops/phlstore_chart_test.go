@@ -18,6 +18,8 @@ import (
 	"github.com/Masterminds/sprig/v3"
 	"github.com/go-sql-driver/mysql"
 	"gopkg.in/yaml.v3"
+
+	"github.com/phl-platform/phl-platform/constructs/database"
 )
 
 // chart is the phl-store chart; PHL_CHARTS_DIR points the rung's self-test at a planted copy.
@@ -104,6 +106,9 @@ func TestBadValuesAreRejected(t *testing.T) {
 		{"CA bundle that is no PEM", []string{"--set", "database.caBundle=none"}, "/database/caBundle"},
 		{"target group ARN of another service", []string{"--set", "targetGroupBinding.targetGroupArn=arn:aws:s3:::bucket"}, "/targetGroupBinding/targetGroupArn"},
 		{"ingress from anywhere", []string{"--set-json", `networkPolicy.ingressCidrs=["0.0.0.0/0"]`}, "/networkPolicy/ingressCidrs/0"},
+		{"ingress from half the internet", []string{"--set-json", `networkPolicy.ingressCidrs=["0.0.0.0/1"]`}, "/networkPolicy/ingressCidrs/0"},
+		{"bootstrap in another namespace", []string{"--set", "bootstrap.namespace=default"}, "/bootstrap/namespace"},
+		{"bootstrap as another service account", []string{"--set", "bootstrap.serviceAccount=default"}, "/bootstrap/serviceAccount"},
 		{"bootstrap without an image digest", []string{"--set", "bootstrap.image.digest="}, "/bootstrap/image/digest"},
 		{"master secret that is no ARN", []string{"--set", "bootstrap.masterSecretArn=rds-master"}, "/bootstrap/masterSecretArn"},
 		{"database name that needs quoting", []string{"--set", "bootstrap.database=drop;"}, "/bootstrap/database"},
@@ -209,5 +214,22 @@ func TestPodsRollOnConfigChangesAndTrustTheMountedCA(t *testing.T) {
 	after := dig(objects(t, out2)["Deployment/phl-store/phl-store"], "spec", "template", "metadata", "annotations", "checksum/rds-ca")
 	if before == nil || before == after {
 		t.Fatalf("a new CA bundle leaves the pod template unchanged (%v)", before)
+	}
+}
+
+// The bootstrap Job runs as exactly the service account the database stack's Pod Identity
+// association names; any other gets no AWS credentials.
+func TestBootstrapRunsAsTheAssociatedServiceAccount(t *testing.T) {
+	out, err := render(t)
+	if err != nil {
+		t.Fatal(out)
+	}
+	sa := database.BootstrapServiceAccount
+	job := objects(t, out)["Job/"+sa.Namespace+"/phl-db-bootstrap"]
+	if job == nil || dig(job, "spec", "template", "spec", "serviceAccountName") != sa.Name {
+		t.Fatalf("no bootstrap Job in %s running as %s: %v", sa.Namespace, sa.Name, dig(job, "spec", "template", "spec"))
+	}
+	if objects(t, out)["ServiceAccount/"+sa.Namespace+"/"+sa.Name] == nil {
+		t.Fatalf("no ServiceAccount %s/%s", sa.Namespace, sa.Name)
 	}
 }

@@ -87,7 +87,7 @@ restricted_namespace() {
 # apply every rendered object with --dry-run=server; each namespace the objects name is created
 # first under Pod Security "restricted". Any warning (deprecated API, Pod Security) fails.
 check_chart() {
-  local chart=$1 name values env ns out n=0 layers
+  local chart=$1 name values env out n=0 layers
   name=$(basename "$chart")
   for values in "$chart"/ci/*-values.yaml; do
     [ -f "$values" ] || die "$chart has no ci/*-values.yaml to render with"
@@ -97,13 +97,71 @@ check_chart() {
     layers+=(-f "$values")
     helm lint --strict --kube-version "$KUBERNETES_VERSION" "${layers[@]}" "$chart" > "$K8S_DIR/lint.log" 2>&1 || { cat "$K8S_DIR/lint.log"; return 1; }
     helm template "$name" "$chart" --namespace "$name" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/rendered.yaml"
-    ns=$(sed -n 's/^  namespace: *//p' "$K8S_DIR/rendered.yaml" | sort -u)
-    for n_ in $name $ns; do restricted_namespace "$n_"; done
+    restricted_namespace "$name"
     # Objects that name no namespace go to the chart's, as `helm install -n` would put them.
     kubectl config set-context --current --namespace "$name" > /dev/null
-    out=$(kubectl apply --dry-run=server -f "$K8S_DIR/rendered.yaml" 2>&1) || { echo "$out"; return 1; }
-    if grep -q '^Warning:' <<<"$out"; then echo "$out"; echo "$chart ($(basename "$values")): the API server warned"; return 1; fi
-    n=$((n + $(grep -c ' (server dry run)$' <<<"$out")))
+    out=$(apply_rendered "$K8S_DIR/rendered.yaml" "$chart ($(basename "$values"))") || { echo "$out"; return 1; }
+    n=$((n + out))
   done
+  [ "$n" -gt 0 ] || { echo "$chart: no object was applied"; return 1; }
   note "$chart: $n objects accepted by kube-apiserver $KUBERNETES_VERSION (lint --strict, dry-run=server, no warnings)"
+}
+
+# stack_values ENV FILE: the root chart's values exactly as the <env>-gitops stack passes them:
+# its synthesized values expression, evaluated by terraform against the placeholder outputs the
+# producers' offline plans left (rung 4), written as JSON.
+stack_values() {
+  local env=$1 out=$2 stack="$OUT/stacks/$1-gitops/cdk.tf.json" d p
+  [ -f "$stack" ] || die "no $stack: synthesize first (rung 2)"
+  d=$(mktemp -d "$TMPDIR/values.XXXXXX")
+  jq --arg work "$PLAN_DIR" '{
+      data: {terraform_remote_state: (.data.terraform_remote_state | with_entries(.value = {backend: "local",
+        config: {path: "\($work)/\(.key | ltrimstr("cross-stack-reference-input-"))/offline-outputs.tfstate"}}))},
+      output: {values: {value: ([.resource.helm_release[] | select(.name == "platform")] | if length == 1 then .[0].values[0]
+        else error("want exactly one helm_release named platform") end)}}
+    }' "$stack" > "$d/main.tf.json"
+  for p in $(jq -r '.data.terraform_remote_state[].config.path' "$d/main.tf.json"); do
+    [ -f "$p" ] || die "no $p: the producers' offline plans come from rung 4 (run it first)"
+  done
+  tf_setup
+  (cd "$d" && terraform init -input=false -no-color > init.log && terraform apply -auto-approve -input=false -no-color > apply.log &&
+    terraform output -raw values) > "$out" || { cat "$d"/*.log; return 1; }
+}
+
+# apply_rendered FILE LABEL: create every namespace the objects name (Pod Security restricted),
+# apply with --dry-run=server; any warning fails. Prints the number of objects accepted.
+apply_rendered() {
+  local file=$1 label=$2 ns n_ out
+  ns=$(sed -n 's/^  namespace: *//p' "$file" | sort -u)
+  for n_ in $ns; do restricted_namespace "$n_"; done
+  out=$(kubectl apply --dry-run=server -f "$file" 2>&1) || { echo "$out"; echo "$label: rejected"; return 1; }
+  if grep -q '^Warning:' <<<"$out"; then echo "$out"; echo "$label: the API server warned"; return 1; fi
+  grep -c ' (server dry run)$' <<<"$out"
+}
+
+# check_stack_values ENV: the root chart rendered with the stack's values, its Applications
+# accepted by the Argo CD CRD; then every Application whose source is a chart of gitops/charts
+# rendered as Argo CD would (its valueFiles and valuesObject) and accepted by the API server.
+check_stack_values() {
+  local env=$1 values="$K8S_DIR/$1-stack-values.json" platform="$K8S_DIR/$1-platform.yaml" apps app n=0 objs=0 chart name ns vo layers vf
+  stack_values "$env" "$values"
+  helm template platform "$ROOT/gitops/charts/platform" --namespace argocd --kube-version "$KUBERNETES_VERSION" -f "$values" > "$platform"
+  kubectl config set-context --current --namespace argocd > /dev/null
+  objs=$(apply_rendered "$platform" "$env root chart")
+  apps=$(kubectl create --dry-run=client -o json -f "$platform" | jq -c '(if .kind == "List" then .items[] else . end)
+    | select(.kind == "Application") | select((.spec.source.path // "") | startswith("gitops/charts/"))')
+  while IFS= read -r app; do
+    [ -n "$app" ] || continue
+    name=$(jq -r .metadata.name <<<"$app"); chart="$ROOT/$(jq -r .spec.source.path <<<"$app")"; ns=$(jq -r .spec.destination.namespace <<<"$app")
+    [ -f "$chart/Chart.yaml" ] || { echo "Application $name points at $(jq -r .spec.source.path <<<"$app"), which is not a chart"; return 1; }
+    jq '.spec.source.helm.valuesObject // {}' <<<"$app" > "$K8S_DIR/$env-$name-values.json"
+    layers=()
+    for vf in $(jq -r '.spec.source.helm.valueFiles // [] | .[]' <<<"$app"); do layers+=(-f "$chart/$vf"); done
+    layers+=(-f "$K8S_DIR/$env-$name-values.json")
+    helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/$env-$name.yaml"
+    kubectl config set-context --current --namespace "$ns" > /dev/null
+    objs=$((objs + $(apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name"))); n=$((n + 1))
+  done <<<"$apps"
+  [ "$n" -gt 0 ] || { echo "$env: the root chart renders no Application of a gitops/charts chart"; return 1; }
+  note "$env-gitops: the root chart with the stack's own values, and the $n local charts its Applications deploy, rendered as Argo CD would: $objs objects accepted"
 }

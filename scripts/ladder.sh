@@ -224,7 +224,7 @@ YAML
   d=$(scratch_copy)
   cp -r gitops/charts/phl-store "$d/"
   sed -i 's/?tls=true/?tls=skip-verify/' "$d/phl-store/templates/externalsecret.yaml"
-  selftest "the app's DSN without certificate verification (tls=skip-verify)" 'TestConfigIsTheAppsDSNWithVerifiedTLS' with CHARTS_DIR="$d" -- chart_tests
+  selftest "the app's DSN without certificate verification (tls=skip-verify)" 'TLSConfig:skip-verify' with CHARTS_DIR="$d" -- chart_tests
 }
 rung6() {
   trap k8s_stop EXIT

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,27 @@ func TestPinCheckBites(t *testing.T) {
 		}
 		if pinned.MatchString(m[1]) && version.MatchString(m[2]) {
 			t.Errorf("%q passed the pin check", line)
+		}
+	}
+}
+
+// deploy.yml deploys every component's stack: one left out (as gitops once was) would never
+// reach the account from CI.
+func TestDeployWorkflowDeploysEveryStack(t *testing.T) {
+	data, err := os.ReadFile("../.github/workflows/deploy.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deployed []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "cdktf deploy") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			deployed = append(deployed, line)
+		}
+	}
+	all := strings.Join(deployed, "\n")
+	for _, component := range []string{"network", "cluster", "database", "gateway", "gitops"} {
+		if !strings.Contains(all, `"$e-`+component+`"`) {
+			t.Errorf("deploy.yml never runs cdktf deploy for the %s stack", component)
 		}
 	}
 }

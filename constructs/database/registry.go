@@ -32,8 +32,10 @@ func (d *Database) addBootstrapRepository() {
 	})
 	ecrlifecyclepolicy.NewEcrLifecyclePolicy(d.Construct, jsii.String("bootstrap-repository-lifecycle"), &ecrlifecyclepolicy.EcrLifecyclePolicyConfig{
 		Repository: repo.Name(),
+		// Only tagged images (the pushed indexes) expire: the per-platform manifests inside an index
+		// are untagged, and a rule on them could break an index still in use.
 		Policy: jsii.String(fmt.Sprintf(`{"rules":[{"rulePriority":1,"description":"keep the last %d images",`+
-			`"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":%d},"action":{"type":"expire"}}]}`, BootstrapImagesKept, BootstrapImagesKept)),
+			`"selection":{"tagStatus":"tagged","tagPatternList":["*"],"countType":"imageCountMoreThan","countNumber":%d},"action":{"type":"expire"}}]}`, BootstrapImagesKept, BootstrapImagesKept)),
 	})
 	d.BootstrapRepositoryURL = repo.RepositoryUrl()
 }

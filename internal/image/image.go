@@ -38,6 +38,11 @@ type Options struct {
 // Entrypoint is where the binary sits in the image.
 const Entrypoint = "/app"
 
+// Toolchain is the Go release every image build uses, whatever Go runs the build: the standard
+// library is linked into the binary, so another patch release gives another digest. It equals
+// go.mod's toolchain line (a test checks); the go command fetches it when the local Go differs.
+const Toolchain = "go1.26.8"
+
 // Build compiles the package for each platform and assembles the image index.
 func Build(ctx context.Context, o Options) (v1.ImageIndex, error) {
 	if len(o.Platforms) == 0 {
@@ -71,7 +76,7 @@ func compile(ctx context.Context, o Options, arch string) ([]byte, error) {
 	defer os.Remove(out)
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, o.Package)
 	cmd.Dir = o.Dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOFLAGS=-mod=readonly", "GOTOOLCHAIN="+Toolchain)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s for linux/%s: %v\n%s", o.Package, arch, err, msg)
 	}

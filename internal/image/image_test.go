@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"context"
 	"io"
+	"os"
+	"regexp"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -54,5 +56,17 @@ func TestBuildIsReproducibleAndMinimal(t *testing.T) {
 	}
 	if _, err := tr.Next(); err != io.EOF {
 		t.Fatalf("more than one file in the layer: %v", err)
+	}
+}
+
+// Every machine builds the image with the same Go release: the one go.mod names.
+func TestToolchainMatchesGoMod(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^toolchain (\S+)$`).FindSubmatch(mod)
+	if m == nil || string(m[1]) != Toolchain {
+		t.Fatalf("go.mod toolchain %q, image.Toolchain %q: keep them equal", m, Toolchain)
 	}
 }

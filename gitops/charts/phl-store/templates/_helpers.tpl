@@ -49,3 +49,12 @@ capabilities:
 app.kubernetes.io/name: {{ .Chart.Name }}-test
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{/*
+Argo CD applies these one wave before the Deployment and waits for them: the config Secret exists
+before the first pod starts, and the TargetGroupBinding exists before pods are created, so the
+Load Balancer Controller's webhook gives every pod its readiness gate.
+*/}}
+{{- define "phl-store.earlyWave" -}}
+argocd.argoproj.io/sync-wave: "-1"
+{{- end -}}
