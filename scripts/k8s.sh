@@ -69,7 +69,13 @@ k8s_crds() {
   files=$(crd_files)
   for f in $files; do args+=(-f "$f"); done
   kubectl apply --server-side "${args[@]}" > "$K8S_DIR/crds.log"
-  kubectl wait --for condition=established --timeout=60s crd --all > /dev/null
+  # A CRD just created may have no status yet ("conditions accessor error"): retry briefly.
+  local i
+  for i in $(seq 1 20); do
+    if kubectl wait --for condition=established --timeout=60s crd --all > "$K8S_DIR/crd-wait.log" 2>&1; then break; fi
+    [ "$i" -lt 20 ] || { cat "$K8S_DIR/crd-wait.log"; die "the CRDs were not established"; }
+    sleep 1
+  done
   note "$(wc -w <<<"$files") CRDs established (Argo CD $ARGOCD_VERSION, Karpenter $KARPENTER_VERSION, External Secrets $EXTERNAL_SECRETS_VERSION, AWS Load Balancer Controller $AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION)"
 }
 
@@ -139,29 +145,41 @@ apply_rendered() {
   grep -c ' (server dry run)$' <<<"$out"
 }
 
-# check_stack_values ENV: the root chart rendered with the stack's values, its Applications
-# accepted by the Argo CD CRD; then every Application whose source is a chart of gitops/charts
-# rendered as Argo CD would (its valueFiles and valuesObject) and accepted by the API server.
+# check_stack_values ENV: the root chart rendered with the stack's values and accepted by the API
+# server (its Applications by the Argo CD CRD); then, level by level, every Application whose
+# source is a chart of gitops/charts is rendered as Argo CD would (its valueFiles, then its
+# valuesObject) and accepted, and the Applications that renders are followed in turn.
 check_stack_values() {
-  local env=$1 values="$K8S_DIR/$1-stack-values.json" platform="$K8S_DIR/$1-platform.yaml" apps app n=0 objs=0 chart name ns vo layers vf
+  local env=$1 values="$K8S_DIR/$1-stack-values.json" level=0 files next app name chart ns vf n=0 objs=0 seen=" " layers f out
   stack_values "$env" "$values"
-  helm template platform "$ROOT/gitops/charts/platform" --namespace argocd --kube-version "$KUBERNETES_VERSION" -f "$values" > "$platform"
+  helm template platform "$ROOT/gitops/charts/platform" --namespace argocd --kube-version "$KUBERNETES_VERSION" -f "$values" > "$K8S_DIR/$env-root.yaml"
   kubectl config set-context --current --namespace argocd > /dev/null
-  objs=$(apply_rendered "$platform" "$env root chart")
-  apps=$(kubectl create --dry-run=client -o json -f "$platform" | jq -c '(if .kind == "List" then .items[] else . end)
-    | select(.kind == "Application") | select((.spec.source.path // "") | startswith("gitops/charts/"))')
-  while IFS= read -r app; do
-    [ -n "$app" ] || continue
-    name=$(jq -r .metadata.name <<<"$app"); chart="$ROOT/$(jq -r .spec.source.path <<<"$app")"; ns=$(jq -r .spec.destination.namespace <<<"$app")
-    [ -f "$chart/Chart.yaml" ] || { echo "Application $name points at $(jq -r .spec.source.path <<<"$app"), which is not a chart"; return 1; }
-    jq '.spec.source.helm.valuesObject // {}' <<<"$app" > "$K8S_DIR/$env-$name-values.json"
-    layers=()
-    for vf in $(jq -r '.spec.source.helm.valueFiles // [] | .[]' <<<"$app"); do layers+=(-f "$chart/$vf"); done
-    layers+=(-f "$K8S_DIR/$env-$name-values.json")
-    helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/$env-$name.yaml"
-    kubectl config set-context --current --namespace "$ns" > /dev/null
-    objs=$((objs + $(apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name"))); n=$((n + 1))
-  done <<<"$apps"
-  [ "$n" -gt 0 ] || { echo "$env: the root chart renders no Application of a gitops/charts chart"; return 1; }
-  note "$env-gitops: the root chart with the stack's own values, and the $n local charts its Applications deploy, rendered as Argo CD would: $objs objects accepted"
+  objs=$(apply_rendered "$K8S_DIR/$env-root.yaml" "$env root chart") || { echo "$objs"; return 1; }
+  files="$K8S_DIR/$env-root.yaml"
+  while [ -n "$files" ]; do
+    level=$((level + 1)); [ "$level" -le 4 ] || { echo "$env: Applications nest deeper than 4 levels"; return 1; }
+    next=""
+    for f in $files; do
+      while IFS= read -r app; do
+        [ -n "$app" ] || continue
+        name=$(jq -r .metadata.name <<<"$app")
+        [[ "$seen" != *" $name "* ]] || { echo "$env: Application $name is rendered twice (a cycle?)"; return 1; }
+        seen="$seen$name "
+        chart="$ROOT/$(jq -r .spec.source.path <<<"$app")"; ns=$(jq -r .spec.destination.namespace <<<"$app")
+        [ -f "$chart/Chart.yaml" ] || { echo "Application $name points at $(jq -r .spec.source.path <<<"$app"), which is not a chart"; return 1; }
+        jq '.spec.source.helm.valuesObject // {}' <<<"$app" > "$K8S_DIR/$env-$name-values.json"
+        layers=()
+        for vf in $(jq -r '.spec.source.helm.valueFiles // [] | .[]' <<<"$app"); do layers+=(-f "$chart/$vf"); done
+        layers+=(-f "$K8S_DIR/$env-$name-values.json")
+        helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/$env-$name.yaml"
+        kubectl config set-context --current --namespace "$ns" > /dev/null
+        out=$(apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name") || { echo "$out"; return 1; }
+        objs=$((objs + out)); n=$((n + 1)); next="$next $K8S_DIR/$env-$name.yaml"
+      done < <(kubectl create --dry-run=client -o json -f "$f" | jq -c '(if .kind == "List" then .items[] else . end)
+        | select(.kind == "Application") | select((.spec.source.path // "") | startswith("gitops/charts/"))')
+    done
+    files=${next# }
+  done
+  [ "$n" -gt 1 ] || { echo "$env: the root chart leads to $n local chart(s); expected the platform's Applications"; return 1; }
+  note "$env-gitops: the root chart with the stack's own values, then the $n local charts its Applications deploy, rendered as Argo CD would: $objs objects accepted"
 }

@@ -197,6 +197,11 @@ rung6_check() {
   for chart in $charts; do check_chart "$chart"; done
   chart_tests
 }
+# rung6_stack_values: what the gitops stacks pass, end to end (needs rung 4's offline outputs).
+rung6_stack_values() {
+  local env envs; envs=$(selected_envs)
+  for env in $envs; do check_stack_values "$env"; done
+}
 # chart_tests: the Go tests of the rendered charts (gitops/*_test.go, build tag chartrung): bad
 # values, the config DSN, what rolls pods.
 chart_tests() {
@@ -225,12 +230,20 @@ YAML
   cp -r gitops/charts/phl-store "$d/"
   sed -i 's/?tls=true/?tls=skip-verify/' "$d/phl-store/templates/externalsecret.yaml"
   selftest "the app's DSN without certificate verification (tls=skip-verify)" 'TLSConfig:skip-verify' with CHARTS_DIR="$d" -- chart_tests
+  # A copy of the synthesized <env>-gitops stack whose target group value is a literal S3 ARN.
+  local env f; env=$(first_env); d=$(scratch_copy)
+  mkdir -p "$d/out/stacks/$env-gitops"; f="$d/out/stacks/$env-gitops/cdk.tf.json"
+  jq '(.resource.helm_release[] | select(.name == "platform") | .values[0]) |=
+      sub("\"targetGroupArn\" = [^,}]+"; "\"targetGroupArn\" = \"arn:aws:s3:::planted\"")' "$OUT/stacks/$env-gitops/cdk.tf.json" > "$f"
+  grep -q 'arn:aws:s3:::planted' "$f" || die "self-test setup: no targetGroupArn in $env-gitops's root values"
+  selftest "a literal S3 ARN as the target group in $env-gitops's root values" "/phlStore/targetGroupArn" with CDKTF_OUTDIR="$d/out" -- check_stack_values "$env"
 }
 rung6() {
   trap k8s_stop EXIT
   k8s_start
   k8s_crds
   rung6_check
+  rung6_stack_values
   rung6_selftests
 }
 rung "6 Kubernetes manifests" "every chart in gitops/charts: helm lint --strict and template at the cluster's Kubernetes version, applied with --dry-run=server to a real kube-apiserver with the CRDs, under Pod Security restricted, no warnings" rung6

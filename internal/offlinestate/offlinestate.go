@@ -222,6 +222,13 @@ func Placeholder(ref, account, region string) string {
 			return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, uuid)
 		}
 		return uuid
+	case typ == "aws_lb_target_group" && attr == "arn":
+		return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/offline-%s/%s", region, account, h[:8], h[8:24])
+	case attr == "secret_arn" || (typ == "aws_secretsmanager_secret" && attr == "arn"):
+		// RDS-managed master secrets are named rds!cluster-<uuid>; Secrets Manager adds 6 characters.
+		return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!cluster-%s-%s", region, account, uuid, h[32:38])
+	case typ == "aws_ecr_repository" && attr == "repository_url":
+		return fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/offline-%s", account, region, h[:8])
 	case attr == "arn" && strings.HasPrefix(typ, "aws_iam_"):
 		return fmt.Sprintf("arn:aws:iam::%s:%s/offline-%s", account, strings.TrimPrefix(typ, "aws_iam_"), h[:8])
 	case attr == "arn":

@@ -114,14 +114,17 @@ func TestMapsAndObjects(t *testing.T) {
 func TestPlaceholdersAreWellFormedPerAttribute(t *testing.T) {
 	const account, region = "111111111111", "eu-west-1"
 	cases := map[string]string{
-		"aws_subnet.pod[1].id":                           `^subnet-0[0-9a-f]{16}$`,
-		`aws_subnet.pod["eu-west-1a"].id`:                `^subnet-0[0-9a-f]{16}$`,
-		"aws_eks_cluster.c.endpoint":                     `^https://[0-9A-F]{32}\.gr7\.eu-west-1\.eks\.amazonaws\.com$`,
-		"aws_rds_cluster.db.reader_endpoint":             `^[a-z0-9-]+\.cluster-[0-9a-f]{12}\.eu-west-1\.rds\.amazonaws\.com$`,
-		"aws_kms_key.k.key_id":                           `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
-		"aws_iam_role.r.arn":                             `^arn:aws:iam::111111111111:role/offline-[0-9a-f]{8}$`,
-		"aws_sqs_queue.q.arn":                            `^arn:aws:sqs:eu-west-1:111111111111:offline/[0-9a-f]{12}$`,
-		"data.terraform_remote_state.net.outputs.vpc_id": `^offline-vpc-id-[0-9a-f]{8}$`,
+		"aws_subnet.pod[1].id":                                            `^subnet-0[0-9a-f]{16}$`,
+		`aws_subnet.pod["eu-west-1a"].id`:                                 `^subnet-0[0-9a-f]{16}$`,
+		"aws_eks_cluster.c.endpoint":                                      `^https://[0-9A-F]{32}\.gr7\.eu-west-1\.eks\.amazonaws\.com$`,
+		"aws_rds_cluster.db.reader_endpoint":                              `^[a-z0-9-]+\.cluster-[0-9a-f]{12}\.eu-west-1\.rds\.amazonaws\.com$`,
+		"aws_kms_key.k.key_id":                                            `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+		"aws_iam_role.r.arn":                                              `^arn:aws:iam::111111111111:role/offline-[0-9a-f]{8}$`,
+		"aws_sqs_queue.q.arn":                                             `^arn:aws:sqs:eu-west-1:111111111111:offline/[0-9a-f]{12}$`,
+		"data.terraform_remote_state.net.outputs.vpc_id":                  `^offline-vpc-id-[0-9a-f]{8}$`,
+		"aws_lb_target_group.tg.arn":                                      `^arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`,
+		"aws_rds_cluster.c.master_user_secret[0].secret_arn":              `^arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-[0-9a-f-]{36}-[0-9a-f]{6}$`,
+		"aws_ecr_repository.bootstrap-repository_6347E34E.repository_url": `^111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com/[a-z0-9-]+$`,
 	}
 	for ref, pattern := range cases {
 		if got := Placeholder(ref, account, region); !regexp.MustCompile(pattern).MatchString(got) {
