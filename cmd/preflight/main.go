@@ -1,0 +1,109 @@
+// Command preflight checks the selected environments (PHL_ENVIRONMENTS; all by default)
+// against the real AWS account before `cdktf deploy`: it reads the synthesized stacks
+// (cdktf.out, `make synth` first) and asks AWS, read-only, whether what they will create fits:
+// account and region, AZs and quotas, Kubernetes and add-on versions and add-on configuration
+// schemas, instance types, admin principals, Aurora version and class, Cognito prefix,
+// certificate, hosted zone and state bucket.
+//
+//	go run ./cmd/preflight [-json] [-out cdktf.out]   one line per check, a summary; exit 1 on a failure
+//	go run ./cmd/preflight -policy                    the IAM policy it needs, for the selected environments
+//
+// Exit status: 0 all passed (or skipped), 1 a check failed, 2 a usage or configuration error.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/preflight"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("preflight", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the checks as a JSON array (the summary goes to stderr)")
+	outDir := fs.String("out", "cdktf.out", "the synthesized output to check (`make synth` writes it)")
+	policy := fs.Bool("policy", false, "print the IAM policy preflight needs for the selected environments, and exit")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: go run ./cmd/preflight [-json] [-out DIR] [-policy]   (PHL_ENVIRONMENTS selects environments)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "error: unexpected arguments %q\n", fs.Args())
+		fs.Usage()
+		return 2
+	}
+	envs, err := config.Load(config.Dir(), os.Getenv(config.SelectionVar))
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 2
+	}
+	if *policy {
+		b, _ := json.MarshalIndent(preflight.Policy(envs), "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return 0
+	}
+	out, err := preflight.LoadOutput(*outDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "error: AWS configuration:", err)
+		return 2
+	}
+	var checks []preflight.Check
+	for _, env := range envs {
+		checks = append(checks, preflight.Run(ctx, cfg, env, out)...)
+	}
+	return report(checks, envs, *asJSON, stdout, stderr)
+}
+
+func report(checks []preflight.Check, envs []*config.Environment, asJSON bool, stdout, stderr io.Writer) int {
+	pass, fail, skip := preflight.Summary(checks)
+	names := make([]string, len(envs))
+	for i, e := range envs {
+		names[i] = e.Name
+	}
+	summary := fmt.Sprintf("preflight %v: %d pass, %d fail, %d skip", names, pass, fail, skip)
+	if asJSON {
+		if checks == nil {
+			checks = []preflight.Check{}
+		}
+		b, _ := json.MarshalIndent(checks, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		fmt.Fprintln(stderr, summary)
+	} else {
+		for _, c := range checks {
+			fmt.Fprintln(stdout, c.String())
+		}
+		fmt.Fprintln(stdout, summary)
+	}
+	if fail > 0 {
+		return 1
+	}
+	return 0
+}

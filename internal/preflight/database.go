@@ -1,0 +1,154 @@
+package preflight
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/phl-platform/phl-platform/config"
+)
+
+// checkDatabase: the Aurora engine version exists in the region (and is not deprecated); the
+// instance class is orderable for it in every AZ and supports Performance Insights when the
+// instances enable it.
+func (r *runner) checkDatabase() {
+	st := r.stack("database")
+	clusters := st.Resources("aws_rds_cluster")
+	if len(clusters) != 1 {
+		r.fail("database.engine-version", fmt.Sprintf("%d aws_rds_cluster resources in %s; want 1", len(clusters), st.Name), "synthesize again: make synth")
+		return
+	}
+	engine, ok1 := clusters[0].Literal("engine")
+	version, ok2 := clusters[0].Literal("engine_version")
+	if !ok1 || !ok2 {
+		r.skip("database.engine-version", "the engine or its version is computed at apply")
+		return
+	}
+	if !r.checkEngineVersion(engine, version) {
+		r.skip("database.instance-class", "not checked: engine version "+version+" is not available")
+		return
+	}
+	classes := map[string]bool{}
+	insights := false
+	for _, in := range st.Resources("aws_rds_cluster_instance") {
+		if c, ok := in.Literal("instance_class"); ok {
+			classes[c] = true
+		}
+		if on, _ := in.Attrs["performance_insights_enabled"].(bool); on {
+			insights = true
+		}
+	}
+	if len(classes) == 0 {
+		r.skip("database.instance-class", "the instance classes are computed at apply")
+		return
+	}
+	for _, class := range sortedKeys(classes) {
+		r.checkInstanceClass(engine, version, class, insights)
+	}
+}
+
+func (r *runner) checkEngineVersion(engine, version string) bool {
+	const name = "database.engine-version"
+	out, err := r.aws.RDS.DescribeDBEngineVersions(r.ctx, &rds.DescribeDBEngineVersionsInput{
+		Engine: aws.String(engine), EngineVersion: aws.String(version), IncludeAll: aws.Bool(true)})
+	if err != nil {
+		r.apiFail(name, "rds:DescribeDBEngineVersions", err)
+		return false
+	}
+	status := ""
+	for _, v := range out.DBEngineVersions {
+		if aws.ToString(v.EngineVersion) == version {
+			status = aws.ToString(v.Status)
+		}
+	}
+	if status == "available" {
+		r.pass(name, fmt.Sprintf("%s %s is available in %s", engine, version, r.env.Region))
+		return true
+	}
+	what := "does not exist in " + r.env.Region
+	if status != "" {
+		what = "is " + status + " in " + r.env.Region + " (no new clusters)"
+	}
+	r.fail(name, fmt.Sprintf("%s %s %s", engine, version, what), r.engineFix(engine))
+	return false
+}
+
+// engineFix names the versions the config accepts that the region offers.
+func (r *runner) engineFix(engine string) string {
+	available := map[string]bool{}
+	p := rds.NewDescribeDBEngineVersionsPaginator(r.aws.RDS, &rds.DescribeDBEngineVersionsInput{Engine: aws.String(engine)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(r.ctx)
+		if err != nil {
+			break
+		}
+		for _, v := range page.DBEngineVersions {
+			available[aws.ToString(v.EngineVersion)] = true
+		}
+	}
+	var ok []string
+	for _, v := range config.AuroraMySQLVersions {
+		if available[v] {
+			ok = append(ok, v)
+		}
+	}
+	if len(ok) == 0 {
+		return "set database.engine_version in " + r.env.SourceFile + " to a version the region offers (aws rds describe-db-engine-versions --engine " + engine + "), and add it to config.AuroraMySQLVersions"
+	}
+	return "set database.engine_version in " + r.env.SourceFile + " to one of " + strings.Join(ok, ", ")
+}
+
+func (r *runner) checkInstanceClass(engine, version, class string, insights bool) {
+	name := "database.instance-class"
+	zones := map[string]bool{}
+	supportsPI := false
+	found := false
+	p := rds.NewDescribeOrderableDBInstanceOptionsPaginator(r.aws.RDS, &rds.DescribeOrderableDBInstanceOptionsInput{
+		Engine: aws.String(engine), EngineVersion: aws.String(version), DBInstanceClass: aws.String(class)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(r.ctx)
+		if err != nil {
+			r.apiFail(name, "rds:DescribeOrderableDBInstanceOptions", err)
+			return
+		}
+		for _, o := range page.OrderableDBInstanceOptions {
+			found = true
+			addZones(zones, o.AvailabilityZones)
+			supportsPI = supportsPI || aws.ToBool(o.SupportsPerformanceInsights)
+		}
+	}
+	fix := "set database.instance_class in " + r.env.SourceFile + " to a class orderable for " + version + " (aws rds describe-orderable-db-instance-options --engine " + engine + " --engine-version " + version + ")"
+	if !found {
+		r.fail(name, fmt.Sprintf("%s is not orderable for %s %s in %s", class, engine, version, r.env.Region), fix)
+		return
+	}
+	var missing []string
+	for _, az := range r.env.AvailabilityZones {
+		if !zones[az] {
+			missing = append(missing, az)
+		}
+	}
+	if len(missing) > 0 {
+		r.fail(name, fmt.Sprintf("%s is not orderable for %s %s in %s", class, engine, version, strings.Join(missing, ", ")), fix+", or change availability_zones")
+		return
+	}
+	r.pass(name, fmt.Sprintf("%s is orderable for %s %s in %s", class, engine, version, strings.Join(r.env.AvailabilityZones, ", ")))
+	switch {
+	case !insights:
+		r.skip("database.performance-insights", "performance_insights is off")
+	case supportsPI:
+		r.pass("database.performance-insights", class+" supports Performance Insights for "+version)
+	default:
+		r.fail("database.performance-insights", class+" does not support Performance Insights for "+version,
+			"set database.performance_insights: false, or choose a class that supports it (not db.t3, db.t4g.micro/small)")
+	}
+}
+
+func addZones(set map[string]bool, zones []rdstypes.AvailabilityZone) {
+	for _, z := range zones {
+		set[aws.ToString(z.Name)] = true
+	}
+}

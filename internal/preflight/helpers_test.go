@@ -1,0 +1,160 @@
+package preflight
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
+)
+
+// harness is one environment's preflight against a fake account built for it.
+type harness struct {
+	t    *testing.T
+	env  *config.Environment
+	out  *Output
+	fake *awsfake.Server
+}
+
+// newHarness loads a shipped environment and the fixture, and starts a fake of an account in
+// which everything passes; edit h.env and the stacks before h.start, the account with h.account.
+func newHarness(t *testing.T, envName string) *harness {
+	t.Helper()
+	env, err := config.LoadFile(filepath.Join("..", "..", config.DefaultDir, envName+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, env: env, out: fixture(t)}
+}
+
+// fixture copies testdata/out to a fresh folder (so its manifest is newer than the environment
+// files) and loads it.
+func fixture(t *testing.T) *Output {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "out")
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := LoadOutput(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// start builds the healthy account from h.env as it is now.
+func (h *harness) start() *harness {
+	if h.fake == nil {
+		h.fake = awsfake.New(awsfake.Healthy(h.env))
+		h.t.Cleanup(h.fake.Close)
+	}
+	return h
+}
+
+func (h *harness) account(f func(a *awsfake.Account)) *harness {
+	h.start().fake.Account(f)
+	return h
+}
+
+func (h *harness) run() []Check {
+	h.t.Helper()
+	return Run(context.Background(), h.start().fake.Config(), h.env, h.out)
+}
+
+// stack returns one of the environment's stacks.
+func (h *harness) stack(component string) *Stack {
+	s := h.out.Stack(h.env.StackName(component))
+	if s == nil {
+		h.t.Fatalf("no stack %s in the fixture", h.env.StackName(component))
+	}
+	return s
+}
+
+// resource returns the only resource of a type in a component's stack, to edit.
+func (h *harness) resource(component, typ string) map[string]any {
+	h.t.Helper()
+	rs := h.stack(component).Resources(typ)
+	if len(rs) != 1 {
+		h.t.Fatalf("%d %s in %s; want 1", len(rs), typ, component)
+	}
+	return rs[0].Attrs
+}
+
+// addResource adds a resource to a component's stack.
+func (h *harness) addResource(component, typ, name string, attrs map[string]any) {
+	doc := h.stack(component).Doc
+	all, _ := doc["resource"].(map[string]any)
+	byName, _ := all[typ].(map[string]any)
+	if byName == nil {
+		byName = map[string]any{}
+		all[typ] = byName
+	}
+	byName[name] = attrs
+}
+
+// expect finds the one check with that name and asserts its status and that its detail (and
+// fix) contain each fragment.
+func expect(t *testing.T, checks []Check, name string, status Status, fragments ...string) Check {
+	t.Helper()
+	var found []Check
+	for _, c := range checks {
+		if c.Name == name {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d checks named %s; want 1. All:\n%s", len(found), name, lines(checks))
+	}
+	c := found[0]
+	if c.Status != status {
+		t.Errorf("%s: status %s; want %s: %s", name, c.Status, status, c)
+	}
+	for _, f := range fragments {
+		if !strings.Contains(c.Detail+" (fix: "+c.Fix+")", f) {
+			t.Errorf("%s: %q lacks %q", name, c.String(), f)
+		}
+	}
+	if status == Fail && c.Fix == "" {
+		t.Errorf("%s fails without a fix", name)
+	}
+	return c
+}
+
+// noFailures asserts that every check passed or was skipped.
+func noFailures(t *testing.T, checks []Check) {
+	t.Helper()
+	for _, c := range checks {
+		if c.Status == Fail {
+			t.Errorf("unexpected failure: %s", c)
+		}
+	}
+	if len(checks) == 0 {
+		t.Error("no checks ran")
+	}
+}
+
+func lines(checks []Check) string {
+	var b strings.Builder
+	for _, c := range checks {
+		b.WriteString("  " + c.String() + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,100 @@
+package preflight
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
+)
+
+// unscopedActions are the read-only calls whose IAM actions take no resource-level permissions
+// (the Service Authorization Reference lists no resource type for them, or none preflight
+// could name before the resources exist): "Resource": "*" is unavoidable, so the statement
+// is limited to the environments' regions instead. Service Quotas' Get calls are here too: a
+// quota ARN is documented for tagging, not verified here for reads.
+var unscopedActions = []string{
+	"cognito-idp:DescribeUserPoolDomain",
+	"ec2:DescribeAddresses",
+	"ec2:DescribeAvailabilityZones",
+	"ec2:DescribeInstanceTypeOfferings",
+	"ec2:DescribeInstanceTypes",
+	"ec2:DescribeInstances",
+	"ec2:DescribeNatGateways",
+	"ec2:DescribeSubnets",
+	"ec2:DescribeVpcs",
+	"eks:DescribeAddonConfiguration",
+	"eks:DescribeAddonVersions",
+	"eks:DescribeClusterVersions",
+	"rds:DescribeDBEngineVersions",
+	"rds:DescribeOrderableDBInstanceOptions",
+	"servicequotas:GetAWSDefaultServiceQuota",
+	"servicequotas:GetServiceQuota",
+}
+
+// Policy is the least-privilege IAM policy preflight needs for the environments: read-only,
+// no wildcard actions, and every action that takes a resource scoped to the one it reads
+// (admin principals, ALB certificate, hosted zone, state bucket). sts:GetCallerIdentity needs
+// no permission. ec2:DescribeRegions is asked in the partition's home region (a disabled
+// region refuses calls), so it has no region condition.
+func Policy(envs []*config.Environment) iampolicy.Document {
+	regions, roles, users, certs, zones, buckets := set{}, set{}, set{}, set{}, set{}, set{}
+	for _, e := range envs {
+		regions.add(e.Region)
+		for _, arn := range e.Cluster.AdminPrincipalArns {
+			kind, _, account, ok := splitIAMArn(arn)
+			if !ok || account != e.AccountID {
+				continue // not looked up
+			}
+			if kind == "role" {
+				roles.add(arn)
+			} else {
+				users.add(arn)
+			}
+		}
+		if e.Gateway.AlbCertificateArn != "" {
+			certs.add(e.Gateway.AlbCertificateArn)
+		}
+		if d := e.Gateway.CustomDomain; d != nil {
+			zones.add("arn:" + e.Partition + ":route53:::hostedzone/" + strings.TrimPrefix(d.HostedZoneID, "/hostedzone/"))
+		}
+		if b := e.StateBackend; b != nil {
+			buckets.add("arn:" + e.Partition + ":s3:::" + b.Bucket)
+		}
+	}
+	statements := []iampolicy.Statement{
+		iampolicy.Allow("PreflightDescribe", unscopedActions, []string{"*"}).
+			When("StringEquals", map[string]any{"aws:RequestedRegion": regions.list()}),
+		iampolicy.Allow("PreflightRegions", []string{"ec2:DescribeRegions"}, []string{"*"}),
+	}
+	scoped := []struct {
+		sid       string
+		actions   []string
+		resources set
+	}{
+		{"PreflightAdminRoles", []string{"iam:GetRole"}, roles},
+		{"PreflightAdminUsers", []string{"iam:GetUser"}, users},
+		{"PreflightAlbCertificate", []string{"acm:DescribeCertificate"}, certs},
+		{"PreflightHostedZone", []string{"route53:GetHostedZone"}, zones},
+		{"PreflightStateBucket", []string{"s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"}, buckets},
+	}
+	for _, s := range scoped {
+		if len(s.resources) > 0 {
+			statements = append(statements, iampolicy.Allow(s.sid, s.actions, s.resources.list()))
+		}
+	}
+	return iampolicy.New(statements...)
+}
+
+type set map[string]bool
+
+func (s set) add(v string) { s[v] = true }
+
+func (s set) list() []string {
+	out := make([]string, 0, len(s))
+	for v := range s {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
