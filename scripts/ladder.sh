@@ -107,6 +107,12 @@ rung2_check() {
   if [ -z "${PHL_ENVIRONMENTS:-}" ]; then
     local projects; projects=$(grep -E '^\s+- name: ' atlantis.yaml | awk '{print $3}' | sort | tr '\n' ' ')
     [ "$projects" = "$(sort <<<"$list" | tr '\n' ' ')" ] || { echo "atlantis.yaml projects ($projects) differ from the stacks ($(tr '\n' ' ' <<<"$list"))"; return 1; }
+    # ... and apply each after exactly the stacks it reads (the manifest's dependencies).
+    local want_deps got_deps
+    want_deps=$(jq -r '.stacks | to_entries[] | "\(.key):\(.value.dependencies // [] | sort | join(","))"' "$OUT/manifest.json" | sort)
+    got_deps=$(awk '/^[[:space:]]+- name: /{if (n != "") print n ":" d; n=$3; d=""} /^[[:space:]]+depends_on:/{d=$0; sub(/.*depends_on:/, "", d); gsub(/[][ ]/, "", d)} END{print n ":" d}' atlantis.yaml |
+      while IFS=: read -r n d; do printf '%s:%s\n' "$n" "$(tr ',' '\n' <<<"$d" | sed '/^$/d' | sort | paste -sd, -)"; done | sort)
+    [ "$want_deps" = "$got_deps" ] || { echo "atlantis.yaml depends_on differs from the manifest's dependencies:"; diff <(echo "$want_deps") <(echo "$got_deps"); return 1; }
   fi
 }
 rung2_selftests() {

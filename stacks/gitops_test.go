@@ -102,7 +102,7 @@ func TestArgoCDReleasePinnedWithItsValues(t *testing.T) {
 			checks := map[string]any{
 				"redis-ha/enabled": ha, "server/service/type": "ClusterIP", "server/ingress/enabled": false, "dex/enabled": false,
 				"global/nodeSelector/eks.amazonaws.com~1nodegroup": "critical", "configs/cm/users.anonymous.enabled": false,
-				"configs/cm/exec.enabled": false, "controller/replicas": 1,
+				"configs/cm/exec.enabled": false, "controller/replicas": 1, "configs/params/applicationsetcontroller.enable.leader.election": ha,
 			}
 			for path, want := range checks {
 				path = strings.ReplaceAll(path, "~1", "\x00")

@@ -41,6 +41,8 @@ func (g *GitOps) argoCDValues() map[string]any {
 			"networkPolicy": map[string]any{"create": true},
 		},
 		"configs": map[string]any{
+			// Two ApplicationSet controllers (HA) must elect a leader, or both act.
+			"params": map[string]any{"applicationsetcontroller.enable.leader.election": g.props.HA},
 			"cm": map[string]any{
 				// The initial admin password is read once, changed, and its Secret deleted
 				// (README "GitOps"); no anonymous access, no web terminal.

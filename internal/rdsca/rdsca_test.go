@@ -34,6 +34,9 @@ func TestBundleHoldsTheRegionsCAs(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, joined)
 		}
 	}
+	if strings.Contains(joined, "2019") {
+		t.Error("the expired rds-ca-2019 CA is in the bundle")
+	}
 	if strings.Contains(joined, "eu-west-1") {
 		t.Error("another region's CA is in the bundle")
 	}
