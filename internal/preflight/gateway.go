@@ -109,7 +109,10 @@ func (r *runner) checkCertificate(arn string) {
 		r.fail(name, fmt.Sprintf("%s expired on %s", arn, c.NotAfter.UTC().Format("2006-01-02")), "renew or replace the certificate")
 		return
 	}
-	names := append([]string{aws.ToString(c.DomainName)}, c.SubjectAlternativeNames...)
+	names := c.SubjectAlternativeNames // the domain name is the first of them
+	if len(names) == 0 {
+		names = []string{aws.ToString(c.DomainName)}
+	}
 	if server := r.env.Gateway.AlbTLSServerName; server != "" && !coversName(names, server) {
 		r.fail(name, fmt.Sprintf("%s is issued for %s, not %s (alb_tls_server_name)", arn, strings.Join(names, ", "), server),
 			"set gateway.alb_tls_server_name to a name on the certificate")

@@ -29,8 +29,8 @@ type Account struct {
 	ClusterVersions map[string]ClusterVersion // Kubernetes version -> its support
 	Addons          map[string][]AddonVersion // add-on name -> versions
 
-	Roles map[string]bool // role names
-	Users map[string]bool // user names
+	Roles map[string]string // role name -> path ("/", "/ops/")
+	Users map[string]string // user name -> path
 
 	EngineVersions map[string]string // aurora-mysql engine version -> status (available, deprecated)
 	Orderable      []Orderable

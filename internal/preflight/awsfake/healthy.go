@@ -32,8 +32,8 @@ func Healthy(env *config.Environment) *Account {
 		InstanceTypes:   map[string]int32{"m6i.large": 2, "m7i.large": 2, "m6i.xlarge": 4, "c6i.large": 2, "t3.medium": 2, "g5.xlarge": 4},
 		ClusterVersions: map[string]ClusterVersion{},
 		Addons:          map[string][]AddonVersion{},
-		Roles:           map[string]bool{},
-		Users:           map[string]bool{},
+		Roles:           map[string]string{},
+		Users:           map[string]string{},
 		EngineVersions:  map[string]string{},
 		CognitoDomains:  map[string]CognitoDomain{},
 		Certificates:    map[string]Certificate{},
@@ -60,12 +60,14 @@ func Healthy(env *config.Environment) *Account {
 		}
 	}
 	for _, arn := range env.Cluster.AdminPrincipalArns {
-		resource := arn[strings.LastIndexByte(arn, ':')+1:]
-		name := resource[strings.LastIndexByte(resource, '/')+1:]
-		if strings.HasPrefix(resource, "user/") {
-			a.Users[name] = true
+		resource := arn[strings.LastIndexByte(arn, ':')+1:] // role/PATH/NAME
+		kind, pathName, _ := strings.Cut(resource, "/")
+		i := strings.LastIndexByte(pathName, '/')
+		path, name := "/"+pathName[:i+1], pathName[i+1:]
+		if kind == "user" {
+			a.Users[name] = path
 		} else {
-			a.Roles[name] = true
+			a.Roles[name] = path
 		}
 	}
 	for _, v := range config.AuroraMySQLVersions {

@@ -30,24 +30,27 @@ func (q *request) query() {
 		kind := strings.ToLower(strings.TrimPrefix(action, "Get"))
 		nameKey := map[string]string{"role": "RoleName", "user": "UserName"}[kind]
 		n := q.r.Form.Get(nameKey)
-		arn := fmt.Sprintf("arn:aws:iam::%s:%s/%s", q.a.ID, kind, n)
+		path, exists := q.a.Roles[n]
+		if kind == "user" {
+			path, exists = q.a.Users[n]
+		}
+		if !exists {
+			path = "/" // IAM authorizes against the path it would have; unknown, the plain one
+		}
+		arn := fmt.Sprintf("arn:aws:iam::%s:%s%s%s", q.a.ID, kind, path, n)
 		if q.record("iam:"+action, arn) {
 			status, code, msg = 403, "AccessDenied", "not authorized to perform iam:"+action+" on "+arn
 			break
-		}
-		exists := q.a.Roles[n]
-		if kind == "user" {
-			exists = q.a.Users[n]
 		}
 		if !exists {
 			status, code, msg = 404, "NoSuchEntity", "The "+kind+" with name "+n+" cannot be found."
 			break
 		}
 		if kind == "role" {
-			result = el("Role", tx("Path", "/")+tx("RoleName", n)+tx("RoleId", "AROAFAKE")+tx("Arn", arn)+
+			result = el("Role", tx("Path", path)+tx("RoleName", n)+tx("RoleId", "AROAFAKE")+tx("Arn", arn)+
 				tx("CreateDate", "2026-01-01T00:00:00Z")+tx("AssumeRolePolicyDocument", "%7B%7D"))
 		} else {
-			result = el("User", tx("Path", "/")+tx("UserName", n)+tx("UserId", "AIDAFAKE")+tx("Arn", arn)+tx("CreateDate", "2026-01-01T00:00:00Z"))
+			result = el("User", tx("Path", path)+tx("UserName", n)+tx("UserId", "AIDAFAKE")+tx("Arn", arn)+tx("CreateDate", "2026-01-01T00:00:00Z"))
 		}
 	case "rds:DescribeDBEngineVersions":
 		if q.record("rds:DescribeDBEngineVersions", "*") {
