@@ -62,8 +62,13 @@ func (r *runner) checkIdentity() bool {
 	r.pass("identity.account", fmt.Sprintf("the caller %s is in account %s", arn, account))
 
 	// Asked in a region every account has: a disabled region's own endpoint refuses the caller.
-	home := NewClients(r.cfg, homeRegion(r.env.Partition))
-	out, err := home.EC2.DescribeRegions(r.ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true), RegionNames: []string{r.env.Region}})
+	// An organization that denies the home region (a region-restricting SCP) is asked in the
+	// environment's region instead.
+	in := &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true), RegionNames: []string{r.env.Region}}
+	out, err := NewClients(r.cfg, homeRegion(r.env.Partition)).EC2.DescribeRegions(r.ctx, in)
+	if err != nil && denied(err) {
+		out, err = r.aws.EC2.DescribeRegions(r.ctx, in)
+	}
 	if err != nil {
 		if errorCode(err) == "InvalidParameterValue" {
 			r.fail("identity.region", fmt.Sprintf("%s is not a region of partition %s: %s", r.env.Region, r.env.Partition, describe(err)), "correct region in "+r.env.SourceFile)

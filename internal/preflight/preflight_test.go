@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
 )
 
@@ -48,16 +49,29 @@ func TestRealSynthPassesOnAHealthyAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range fixtureStacks {
-		if out.Stack(name+"-network") == nil {
+	envDir := filepath.Join("..", "..", config.DefaultDir)
+	if d := os.Getenv(config.DirVar); d != "" {
+		envDir = d
+	}
+	checked := 0
+	for _, stack := range out.Names() {
+		name, ok := strings.CutSuffix(stack, "-network")
+		if !ok {
 			continue
 		}
-		h := newHarness(t, name)
-		h.out = out
-		if info, err := os.Stat(h.env.SourceFile); err == nil && info.ModTime().After(out.Synthesized) {
-			t.Fatalf("%s is older than %s: synthesize again", dir, h.env.SourceFile)
+		env, err := config.LoadFile(filepath.Join(envDir, name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &harness{t: t, env: env, out: out}
+		if info, err := os.Stat(env.SourceFile); err == nil && info.ModTime().After(out.Synthesized) {
+			t.Fatalf("%s is older than %s: synthesize again", dir, env.SourceFile)
 		}
 		noFailures(t, h.run())
+		checked++
+	}
+	if checked == 0 {
+		t.Fatalf("%s holds no environment's network stack", dir)
 	}
 }
 
@@ -95,6 +109,14 @@ func TestRegionNotEnabled(t *testing.T) {
 			t.Errorf("DescribeRegions asked in %s", c.Region)
 		}
 	}
+}
+
+// An organization whose SCP denies us-east-1: the region is asked about in its own endpoint.
+func TestRegionAskedInPlaceWhenHomeRegionIsDenied(t *testing.T) {
+	h := newHarness(t, "dev").account(func(a *awsfake.Account) { a.Deny["ec2:DescribeRegions@us-east-1"] = true })
+	expect(t, h.run(), "identity.region", Pass, "ap-southeast-1 is enabled")
+	h.account(func(a *awsfake.Account) { a.Deny["ec2:DescribeRegions@ap-southeast-1"] = true })
+	expect(t, h.run(), "identity.region", Fail, "ec2:DescribeRegions: UnauthorizedOperation", "preflight policy")
 }
 
 func TestRegionUnknown(t *testing.T) {

@@ -40,7 +40,8 @@ type Account struct {
 	HostedZones    map[string]HostedZone    // ID (without /hostedzone/) -> zone
 	Buckets        map[string]Bucket        // name -> bucket
 
-	// Deny makes an IAM action ("ec2:DescribeVpcs") answer access denied.
+	// Deny makes an IAM action answer access denied: everywhere ("ec2:DescribeVpcs") or in one
+	// region ("ec2:DescribeRegions@us-east-1", as a region-restricting SCP does).
 	Deny map[string]bool
 }
 

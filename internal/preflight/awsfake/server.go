@@ -103,7 +103,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // record notes the call and tells whether the account denies it.
 func (q *request) record(action, resource string) (denied bool) {
 	q.s.calls = append(q.s.calls, Call{Action: action, Resource: resource, Region: q.region})
-	return q.a.Deny[action]
+	return q.a.Deny[action] || q.a.Deny[action+"@"+q.region]
 }
 
 // x is XML text escaping.
