@@ -4,10 +4,10 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth tools bench clean
+.PHONY: help plan test synth preflight tools bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 plan: ## synthesize every stack and run its offline terraform plan, with a summary per stack
 	@scripts/tools.sh
@@ -20,6 +20,9 @@ test: ## run the whole verification ladder (vet/tests, synth, validate, offline 
 synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 	@scripts/tools.sh
 	@scripts/synth.sh
+
+preflight: ## read-only checks of cdktf.out against the AWS account, before a deploy (make synth first; needs AWS credentials)
+	@go run ./cmd/preflight
 
 tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
 	@scripts/tools.sh --scanner --k8s --mariadb

@@ -103,6 +103,13 @@ rung2_check() {
     cmp -s "$OUT/stacks/$want/cdk.tf.json" "$WORK/cli-out/stacks/$want/cdk.tf.json" || { echo "cdktf synth differs for $want"; return 1; }
   done
   note "cdktf-cli synth: identical output for $(wc -w <<<"$list") stacks"
+  # Preflight reads exactly these stacks: they must pass every check against a healthy (fake)
+  # account, and its committed test fixture must still be a trimmed copy of them.
+  local pf
+  pf=$(PHL_CDKTF_OUT="$OUT" go test -count=1 -run 'TestFixtureMatchesSynth|TestRealSynthPassesOnAHealthyAccount' -v ./internal/preflight/ 2>&1) ||
+    { echo "$pf"; return 1; }
+  grep -q -- '--- SKIP' <<<"$pf" && { echo "$pf"; echo "preflight's synth tests skipped"; return 1; }
+  note "preflight: the synthesized stacks pass every check against a healthy fake account; its fixture matches this synth"
   # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
   if [ -z "${PHL_ENVIRONMENTS:-}" ]; then
     local projects; projects=$(grep -E '^\s+- name: ' atlantis.yaml | awk '{print $3}' | sort | tr '\n' ' ')
