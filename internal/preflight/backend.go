@@ -1,10 +1,12 @@
 package preflight
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -41,6 +43,15 @@ func (r *runner) checkBucket(bucket, region string) {
 	c := NewClients(r.cfg, region).S3
 	fix := fmt.Sprintf("create it (aws s3api create-bucket --bucket %s --region %s ...) or correct state_backend in %s", bucket, region, r.env.SourceFile)
 	if _, err := c.HeadBucket(r.ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		// Asked in the wrong region, S3 answers 301 with the bucket's region in a header.
+		var resp *awshttp.ResponseError
+		if errors.As(err, &resp) && resp.Response != nil {
+			if actual := resp.Response.Header.Get("x-amz-bucket-region"); actual != "" && actual != region {
+				r.fail(name, fmt.Sprintf("s3://%s is in %s; the backend says %s", bucket, actual, region), "set state_backend.region in "+r.env.SourceFile+" to "+actual)
+				r.skip("backend.versioning", "not checked: the bucket is in another region")
+				return
+			}
+		}
 		switch errorCode(err) {
 		case "NotFound", "NoSuchBucket":
 			r.fail(name, "s3://"+bucket+" does not exist", fix)

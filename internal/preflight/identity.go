@@ -47,7 +47,9 @@ func (r *runner) checkStacks() bool {
 
 // checkIdentity: the caller's account is account_id, and the region is enabled in it.
 func (r *runner) checkIdentity() bool {
-	id, err := r.aws.STS.GetCallerIdentity(r.ctx, &sts.GetCallerIdentityInput{})
+	// Asked in the partition's home region: STS refuses callers in a region the account has not
+	// enabled, which would read as bad credentials; the region check below reports that case.
+	id, err := NewClients(r.cfg, homeRegion(r.env.Partition)).STS.GetCallerIdentity(r.ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		r.fail("identity.account", "sts:GetCallerIdentity: "+describe(err),
 			"configure AWS credentials for account "+r.env.AccountID+" (AWS_PROFILE, aws sso login, or the deploy role) and run again")

@@ -84,7 +84,8 @@ func (r *runner) checkVPCQuota(net *Stack) {
 			return
 		}
 		for _, v := range page.Vpcs {
-			if !r.ours(v.Tags) {
+			// VPCs shared from other accounts do not count against this account's quota.
+			if aws.ToString(v.OwnerId) == r.env.AccountID && !r.ours(v.Tags) {
 				others++
 			}
 		}

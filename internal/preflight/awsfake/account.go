@@ -55,6 +55,8 @@ type Zone struct {
 type Tagged struct {
 	ID   string
 	Tags map[string]string
+	// Owner is the owning account when it is not this one (a VPC shared through AWS RAM).
+	Owner string
 }
 
 // NatGateway is a NAT gateway in a subnet.

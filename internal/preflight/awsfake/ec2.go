@@ -46,7 +46,13 @@ func (q *request) ec2() {
 		}
 		body = el("availabilityZoneInfo", b.String())
 	case "DescribeVpcs":
-		body = el("vpcSet", items(q.a.VPCs, func(v Tagged) string { return tx("vpcId", v.ID) + tx("state", "available") + tagSet(v.Tags) }))
+		body = el("vpcSet", items(q.a.VPCs, func(v Tagged) string {
+			owner := v.Owner
+			if owner == "" {
+				owner = q.a.ID
+			}
+			return tx("vpcId", v.ID) + tx("ownerId", owner) + tx("state", "available") + tagSet(v.Tags)
+		}))
 	case "DescribeAddresses":
 		body = el("addressesSet", items(q.a.Addresses, func(v Tagged) string {
 			return tx("allocationId", v.ID) + tx("publicIp", "203.0.113.1") + tx("domain", "vpc") + tagSet(v.Tags)

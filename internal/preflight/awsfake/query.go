@@ -25,6 +25,11 @@ func (q *request) query() {
 			status, code, msg = 403, "InvalidClientTokenId", "The security token included in the request is invalid."
 			break
 		}
+		// STS refuses callers in a region the account has not enabled.
+		if q.a.Regions[q.region] == "not-opted-in" {
+			status, code, msg = 403, "InvalidClientTokenId", "The security token included in the request is invalid."
+			break
+		}
 		result = tx("Account", q.a.ID) + tx("Arn", q.a.CallerArn) + tx("UserId", "AROAFAKE:session")
 	case "iam:GetRole", "iam:GetUser":
 		kind := strings.ToLower(strings.TrimPrefix(action, "Get"))

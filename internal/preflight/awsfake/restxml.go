@@ -58,6 +58,11 @@ func (q *request) s3() {
 			return
 		}
 		q.w.Header().Set("x-amz-bucket-region", b.Region)
+		// Asked in another region, S3 redirects: 301, no body, the bucket's region in the header.
+		if b.Region != q.region {
+			q.w.WriteHeader(http.StatusMovedPermanently)
+			return
+		}
 		q.w.WriteHeader(http.StatusOK)
 	case q.r.Method == http.MethodGet && query.Has("location"):
 		if q.record("s3:GetBucketLocation", arn) || b.Foreign {
