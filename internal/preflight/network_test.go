@@ -27,7 +27,9 @@ func TestVPCQuota(t *testing.T) {
 	})
 	expect(t, h.run(), "network.quota-vpcs", Pass, "1 to create + 4 others in ap-southeast-1 = 5 of 5")
 	// A VPC shared from another account (AWS RAM) is listed but counts against its owner's quota.
-	h.account(func(a *awsfake.Account) { a.VPCs = append(a.VPCs, awsfake.Tagged{ID: "vpc-shared", Owner: "999999999999"}) })
+	h.account(func(a *awsfake.Account) {
+		a.VPCs = append(a.VPCs, awsfake.Tagged{ID: "vpc-shared", Owner: "999999999999"})
+	})
 	expect(t, h.run(), "network.quota-vpcs", Pass, "1 to create + 4 others in ap-southeast-1 = 5 of 5")
 	h.account(func(a *awsfake.Account) { a.VPCs = append(a.VPCs, awsfake.Tagged{ID: "vpc-5"}) })
 	expect(t, h.run(), "network.quota-vpcs", Fail, "= 6 of 5", "--service-code vpc --quota-code L-F678F1CE --desired-value 6")
