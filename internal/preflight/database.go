@@ -68,6 +68,13 @@ func (r *runner) checkEngineVersion(engine, version string) bool {
 		r.pass(name, fmt.Sprintf("%s %s is available in %s", engine, version, r.env.Region))
 		return true
 	}
+	// Deprecated versions take no new clusters, but an existing cluster keeps running on one:
+	// redeploying an environment must not fail on that, only creating it.
+	if status == "deprecated" && r.clusterRuns(version) {
+		r.pass(name, fmt.Sprintf("%s %s is deprecated in %s: no new clusters, but %s already runs it (plan an upgrade: %s)",
+			engine, version, r.env.Region, r.env.DatabaseClusterID(), r.engineFix(engine)))
+		return true
+	}
 	what := "does not exist in " + r.env.Region
 	if status != "" {
 		what = "is " + status + " in " + r.env.Region + " (no new clusters)"
@@ -151,4 +158,13 @@ func addZones(set map[string]bool, zones []rdstypes.AvailabilityZone) {
 	for _, z := range zones {
 		set[aws.ToString(z.Name)] = true
 	}
+}
+
+// clusterRuns reports whether the environment's Aurora cluster exists and runs version.
+func (r *runner) clusterRuns(version string) bool {
+	out, err := r.aws.RDS.DescribeDBClusters(r.ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(r.env.DatabaseClusterID())})
+	if err != nil || len(out.DBClusters) == 0 {
+		return false // DBClusterNotFoundFault: a new cluster would need an available version
+	}
+	return aws.ToString(out.DBClusters[0].EngineVersion) == version
 }

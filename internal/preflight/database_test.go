@@ -17,6 +17,18 @@ func TestRetiredEngineVersion(t *testing.T) {
 	expect(t, checks, "database.instance-class", Skip, "not available")
 }
 
+// The same deprecated version on an environment whose cluster already runs it: a redeploy
+// creates no cluster, so it passes (with the upgrade advice); another version still fails.
+func TestDeprecatedEngineVersionOfAnExistingCluster(t *testing.T) {
+	h := newHarness(t, "dev").account(func(a *awsfake.Account) {
+		a.EngineVersions["8.0.mysql_aurora.3.10.4"] = "deprecated"
+		a.DBClusters = map[string]string{"phl-dev": "8.0.mysql_aurora.3.10.4"}
+	})
+	expect(t, h.run(), "database.engine-version", Pass, "deprecated in ap-southeast-1: no new clusters, but phl-dev already runs it", "plan an upgrade")
+	h.account(func(a *awsfake.Account) { a.DBClusters["phl-dev"] = "8.0.mysql_aurora.3.08.0" })
+	expect(t, h.run(), "database.engine-version", Fail, "is deprecated in ap-southeast-1")
+}
+
 func TestEngineVersionUnknownInRegion(t *testing.T) {
 	h := newHarness(t, "dev").account(func(a *awsfake.Account) { a.EngineVersions = map[string]string{"8.0.mysql_aurora.3.08.0": "available"} })
 	expect(t, h.run(), "database.engine-version", Fail, "does not exist in ap-southeast-1", "aws rds describe-db-engine-versions")

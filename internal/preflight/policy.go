@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -38,7 +39,7 @@ var unscopedActions = []string{
 // no permission. ec2:DescribeRegions is asked in the partition's home region (a disabled
 // region refuses calls), so it has no region condition.
 func Policy(envs []*config.Environment) iampolicy.Document {
-	regions, roles, users, certs, zones, buckets := set{}, set{}, set{}, set{}, set{}, set{}
+	regions, roles, users, certs, zones, buckets, dbClusters := set{}, set{}, set{}, set{}, set{}, set{}, set{}
 	for _, e := range envs {
 		regions.add(e.Region)
 		for _, arn := range e.Cluster.AdminPrincipalArns {
@@ -61,6 +62,7 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 		if b := e.StateBackend; b != nil {
 			buckets.add("arn:" + e.Partition + ":s3:::" + b.Bucket)
 		}
+		dbClusters.add(fmt.Sprintf("arn:%s:rds:%s:%s:cluster:%s", e.Partition, e.Region, e.AccountID, e.DatabaseClusterID()))
 	}
 	statements := []iampolicy.Statement{
 		iampolicy.Allow("PreflightDescribe", unscopedActions, []string{"*"}).
@@ -77,6 +79,8 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 		{"PreflightAlbCertificate", []string{"acm:DescribeCertificate"}, certs},
 		{"PreflightHostedZone", []string{"route53:GetHostedZone"}, zones},
 		{"PreflightStateBucket", []string{"s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"}, buckets},
+		// Only when the engine version is deprecated: does the environment's cluster already run it?
+		{"PreflightDatabaseCluster", []string{"rds:DescribeDBClusters"}, dbClusters},
 	}
 	for _, s := range scoped {
 		if len(s.resources) > 0 {

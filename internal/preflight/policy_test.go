@@ -11,8 +11,8 @@ import (
 )
 
 // exercised runs preflight so that every kind of call is made: prod with HTTPS to the ALB, a
-// custom domain, a role and a user (with a path) as admins, a quota at its default, and a NAT
-// gateway elsewhere in the region.
+// custom domain, a role and a user (with a path) as admins, a quota at its default, a NAT
+// gateway elsewhere in the region, and a deprecated engine version on the existing cluster.
 func exercised(t *testing.T) (*harness, []awsfake.Call) {
 	h := withTLS(t)
 	alice := "arn:aws:iam::222222222222:user/ops/alice"
@@ -22,6 +22,9 @@ func exercised(t *testing.T) (*harness, []awsfake.Call) {
 		delete(a.Quotas, "ec2/L-0263D0A3")
 		a.Subnets["subnet-x"] = "ap-southeast-1a"
 		a.NatGateways = []awsfake.NatGateway{{ID: "nat-x", SubnetID: "subnet-x", State: "available"}}
+		// A deprecated engine version on the existing cluster: preflight looks the cluster up.
+		a.EngineVersions[h.env.Database.EngineVersion] = "deprecated"
+		a.DBClusters = map[string]string{h.env.DatabaseClusterID(): h.env.Database.EngineVersion}
 	})
 	noFailures(t, h.run())
 	return h, h.fake.Calls()

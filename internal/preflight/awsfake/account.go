@@ -33,6 +33,7 @@ type Account struct {
 	Users map[string]string // user name -> path
 
 	EngineVersions map[string]string // aurora-mysql engine version -> status (available, deprecated)
+	DBClusters     map[string]string // existing Aurora cluster identifier -> its engine version
 	Orderable      []Orderable
 
 	CognitoDomains map[string]CognitoDomain // prefix -> owner

@@ -63,6 +63,18 @@ func (q *request) query() {
 			break
 		}
 		result = q.engineVersions()
+	case "rds:DescribeDBClusters":
+		id := q.r.Form.Get("DBClusterIdentifier")
+		if q.record("rds:DescribeDBClusters", fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", q.region, q.a.ID, id)) {
+			status, code, msg = 403, "AccessDenied", "not authorized"
+			break
+		}
+		v, found := q.a.DBClusters[id]
+		if !found {
+			status, code, msg = 404, "DBClusterNotFoundFault", "DBCluster "+id+" not found."
+			break
+		}
+		result = el("DBClusters", el("DBCluster", tx("DBClusterIdentifier", id)+tx("Engine", "aurora-mysql")+tx("EngineVersion", v)+tx("Status", "available")))
 	case "rds:DescribeOrderableDBInstanceOptions":
 		if q.record("rds:DescribeOrderableDBInstanceOptions", "*") {
 			status, code, msg = 403, "AccessDenied", "not authorized"
