@@ -81,11 +81,15 @@ k8s_crds() {
 
 # restricted_namespace NAME creates a namespace that enforces Pod Security "restricted", with
 # the default service account a controller manager would add (none runs here).
+K8S_NAMESPACES=" "  # created in this run (each costs four kubectl calls)
 restricted_namespace() {
+  [[ "$K8S_NAMESPACES" != *" $1 "* ]] || return 0
+  K8S_NAMESPACES="$K8S_NAMESPACES$1 "
+  # Explicit returns: callers may run this where errexit is off (after `||`).
   kubectl create namespace "$1" --dry-run=client -o yaml |
     kubectl label --local -f - -o yaml pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted \
-      pod-security.kubernetes.io/audit=restricted | kubectl apply -f - > /dev/null
-  kubectl create serviceaccount default -n "$1" --dry-run=client -o yaml | kubectl apply -f - > /dev/null
+      pod-security.kubernetes.io/audit=restricted | kubectl apply -f - > /dev/null || return 1
+  kubectl create serviceaccount default -n "$1" --dry-run=client -o yaml | kubectl apply -f - > /dev/null || return 1
 }
 
 # check_chart DIR: helm lint --strict and template with each of the chart's ci/<env>-values.yaml
@@ -93,7 +97,7 @@ restricted_namespace() {
 # apply every rendered object with --dry-run=server; each namespace the objects name is created
 # first under Pod Security "restricted". Any warning (deprecated API, Pod Security) fails.
 check_chart() {
-  local chart=$1 name values env out n=0 layers
+  local chart=$1 name values env n=0 layers
   name=$(basename "$chart")
   for values in "$chart"/ci/*-values.yaml; do
     [ -f "$values" ] || die "$chart has no ci/*-values.yaml to render with"
@@ -106,8 +110,8 @@ check_chart() {
     restricted_namespace "$name"
     # Objects that name no namespace go to the chart's, as `helm install -n` would put them.
     kubectl config set-context --current --namespace "$name" > /dev/null
-    out=$(apply_rendered "$K8S_DIR/rendered.yaml" "$chart ($(basename "$values"))") || { echo "$out"; return 1; }
-    n=$((n + out))
+    apply_rendered "$K8S_DIR/rendered.yaml" "$chart ($(basename "$values"))" || return 1
+    n=$((n + APPLIED))
   done
   [ "$n" -gt 0 ] || { echo "$chart: no object was applied"; return 1; }
   note "$chart: $n objects accepted by kube-apiserver $KUBERNETES_VERSION (lint --strict, dry-run=server, no warnings)"
@@ -135,14 +139,15 @@ stack_values() {
 }
 
 # apply_rendered FILE LABEL: create every namespace the objects name (Pod Security restricted),
-# apply with --dry-run=server; any warning fails. Prints the number of objects accepted.
+# apply with --dry-run=server; any warning fails. Sets APPLIED to the number of objects accepted
+# (not a subshell, so the namespaces it creates are remembered).
 apply_rendered() {
   local file=$1 label=$2 ns n_ out
-  ns=$(sed -n 's/^  namespace: *//p' "$file" | sort -u)
-  for n_ in $ns; do restricted_namespace "$n_"; done
+  ns=$(sed -n 's/^  namespace: *//p' "$file" | sort -u) || return 1
+  for n_ in $ns; do restricted_namespace "$n_" || return 1; done
   out=$(kubectl apply --dry-run=server -f "$file" 2>&1) || { echo "$out"; echo "$label: rejected"; return 1; }
   if grep -q '^Warning:' <<<"$out"; then echo "$out"; echo "$label: the API server warned"; return 1; fi
-  grep -c ' (server dry run)$' <<<"$out"
+  APPLIED=$(grep -c ' (server dry run)$' <<<"$out") || return 1
 }
 
 # check_stack_values ENV: the root chart rendered with the stack's values and accepted by the API
@@ -150,11 +155,12 @@ apply_rendered() {
 # source is a chart of gitops/charts is rendered as Argo CD would (its valueFiles, then its
 # valuesObject) and accepted, and the Applications that renders are followed in turn.
 check_stack_values() {
-  local env=$1 values="$K8S_DIR/$1-stack-values.json" level=0 files next app name chart ns vf n=0 objs=0 seen=" " layers f out
+  local env=$1 values="$K8S_DIR/$1-stack-values.json" level=0 files next app name chart ns vf n=0 objs=0 seen=" " layers f
   stack_values "$env" "$values"
   helm template platform "$ROOT/gitops/charts/platform" --namespace argocd --kube-version "$KUBERNETES_VERSION" -f "$values" > "$K8S_DIR/$env-root.yaml"
   kubectl config set-context --current --namespace argocd > /dev/null
-  objs=$(apply_rendered "$K8S_DIR/$env-root.yaml" "$env root chart") || { echo "$objs"; return 1; }
+  apply_rendered "$K8S_DIR/$env-root.yaml" "$env root chart" || return 1
+  objs=$APPLIED
   files="$K8S_DIR/$env-root.yaml"
   while [ -n "$files" ]; do
     level=$((level + 1)); [ "$level" -le 4 ] || { echo "$env: Applications nest deeper than 4 levels"; return 1; }
@@ -173,8 +179,8 @@ check_stack_values() {
         layers+=(-f "$K8S_DIR/$env-$name-values.json")
         helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/$env-$name.yaml"
         kubectl config set-context --current --namespace "$ns" > /dev/null
-        out=$(apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name") || { echo "$out"; return 1; }
-        objs=$((objs + out)); n=$((n + 1)); next="$next $K8S_DIR/$env-$name.yaml"
+        apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name" || return 1
+        objs=$((objs + APPLIED)); n=$((n + 1)); next="$next $K8S_DIR/$env-$name.yaml"
       done < <(kubectl create --dry-run=client -o json -f "$f" | jq -c '(if .kind == "List" then .items[] else . end)
         | select(.kind == "Application") | select((.spec.source.path // "") | startswith("gitops/charts/"))')
     done
