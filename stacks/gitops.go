@@ -41,7 +41,6 @@ func NewGitopsStack(scope constructs.Construct, env *config.Environment, art Art
 	for _, az := range net.Layout {
 		dbSubnets = append(dbSubnets, az.Database.String())
 	}
-	bootstrapRepo, bootstrapDigest := db.BootstrapRepositoryURL, art.BootstrapImageDigest
 	g := gitops.New(stack, "gitops", gitops.Props{
 		ArgoCDChartRepository: config.ArgoCDChartRepository,
 		ArgoCDChartVersion:    config.ArgoCDChartVersion,
@@ -64,7 +63,7 @@ func NewGitopsStack(scope constructs.Construct, env *config.Environment, art Art
 				"caBundle":            art.RDSCABundles[env.Region],
 				"rotationId":          env.Gitops.RotationID,
 				"bootstrap": map[string]interface{}{
-					"repository": bootstrapRepo, "digest": bootstrapDigest,
+					"repository": db.BootstrapRepositoryURL, "digest": art.BootstrapImageDigest,
 					"masterSecretArn": db.MasterSecretArn, "host": db.Cluster.Endpoint(),
 				},
 			},
