@@ -14,15 +14,14 @@ import (
 // offered in every AZ and fit the vCPU quota; the admin principals exist.
 func (r *runner) checkCluster() {
 	st := r.stack("cluster")
-	clusters := st.Resources("aws_eks_cluster")
-	if len(clusters) != 1 {
-		r.fail("cluster.version", fmt.Sprintf("%d aws_eks_cluster resources in %s; want 1", len(clusters), st.Name), "synthesize again: make synth")
+	cluster, found := r.only(st, "aws_eks_cluster", "cluster.version")
+	if !found {
 		return
 	}
-	version, ok := clusters[0].Literal("version")
+	version, ok := cluster.Literal("version")
 	if !ok {
 		r.skip("cluster.version", "the Kubernetes version is computed at apply")
-	} else if r.checkVersion(version, clusters[0]) {
+	} else if r.checkVersion(version, cluster) {
 		for _, a := range st.Resources("aws_eks_addon") {
 			r.checkAddon(version, a)
 		}

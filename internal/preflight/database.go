@@ -16,13 +16,12 @@ import (
 // instances enable it.
 func (r *runner) checkDatabase() {
 	st := r.stack("database")
-	clusters := st.Resources("aws_rds_cluster")
-	if len(clusters) != 1 {
-		r.fail("database.engine-version", fmt.Sprintf("%d aws_rds_cluster resources in %s; want 1", len(clusters), st.Name), "synthesize again: make synth")
+	cluster, found := r.only(st, "aws_rds_cluster", "database.engine-version")
+	if !found {
 		return
 	}
-	engine, ok1 := clusters[0].Literal("engine")
-	version, ok2 := clusters[0].Literal("engine_version")
+	engine, ok1 := cluster.Literal("engine")
+	version, ok2 := cluster.Literal("engine_version")
 	if !ok1 || !ok2 {
 		r.skip("database.engine-version", "the engine or its version is computed at apply")
 		return

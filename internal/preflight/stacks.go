@@ -196,3 +196,13 @@ func number(v any) (float64, bool) {
 	f, ok := v.(float64)
 	return f, ok
 }
+
+// only returns the stack's single resource of a type; otherwise it fails check and reports false.
+func (r *runner) only(st *Stack, typ, check string) (Resource, bool) {
+	rs := st.Resources(typ)
+	if len(rs) != 1 {
+		r.fail(check, fmt.Sprintf("%d %s resources in %s; want 1", len(rs), typ, st.Name), "synthesize again: make synth")
+		return Resource{}, false
+	}
+	return rs[0], true
+}

@@ -65,12 +65,7 @@ func (q *request) s3() {
 		}
 		q.w.WriteHeader(http.StatusOK)
 	case q.r.Method == http.MethodGet && query.Has("location"):
-		if q.record("s3:GetBucketLocation", arn) || b.Foreign {
-			q.s3Error(http.StatusForbidden, "AccessDenied", "Access Denied")
-			return
-		}
-		if !exists {
-			q.s3Error(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
+		if !q.s3Readable("s3:GetBucketLocation", arn, b, exists) {
 			return
 		}
 		constraint := b.Region
@@ -79,12 +74,7 @@ func (q *request) s3() {
 		}
 		q.writeXML(http.StatusOK, `<LocationConstraint xmlns="`+s3NS+`">`+x(constraint)+`</LocationConstraint>`)
 	case q.r.Method == http.MethodGet && query.Has("versioning"):
-		if q.record("s3:GetBucketVersioning", arn) || b.Foreign {
-			q.s3Error(http.StatusForbidden, "AccessDenied", "Access Denied")
-			return
-		}
-		if !exists {
-			q.s3Error(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
+		if !q.s3Readable("s3:GetBucketVersioning", arn, b, exists) {
 			return
 		}
 		status := ""
@@ -95,6 +85,19 @@ func (q *request) s3() {
 	default:
 		q.s3Error(http.StatusBadRequest, "InvalidRequest", q.r.Method+" "+q.r.URL.String()+" is not faked")
 	}
+}
+
+// s3Readable answers AccessDenied or NoSuchBucket, as S3 would, unless the caller may read the bucket.
+func (q *request) s3Readable(action, arn string, b Bucket, exists bool) bool {
+	switch {
+	case q.record(action, arn) || b.Foreign:
+		q.s3Error(http.StatusForbidden, "AccessDenied", "Access Denied")
+	case !exists:
+		q.s3Error(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
+	default:
+		return true
+	}
+	return false
 }
 
 func (q *request) s3Error(status int, code, msg string) {
