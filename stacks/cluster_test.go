@@ -91,6 +91,22 @@ func TestControlPlaneEncryptionLogsAndAccess(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(c["depends_on"]), "aws_cloudwatch_log_group."+groupName) {
 		t.Error("the cluster does not wait for its encrypted log group (EKS would create an unencrypted one)")
 	}
+	// The CloudWatch add-on's own log groups exist first (encrypted, retained, destroyed with
+	// the stack); otherwise the add-on creates them and a teardown leaves them behind.
+	_, cw := s.named("aws_eks_addon", "addon_name", "amazon-cloudwatch-observability")
+	for _, kind := range cluster.ContainerInsightsLogGroups {
+		name := "/aws/containerinsights/phl-prod/" + kind
+		id, g := s.named("aws_cloudwatch_log_group", "name", name)
+		if g == nil || g["kms_key_id"] != ref("aws_kms_key", keyName, "arn") || fmt.Sprint(g["retention_in_days"]) != fmt.Sprint(env.Cluster.LogRetentionDays) {
+			t.Errorf("Container Insights log group %s = %v", name, g)
+		}
+		if !strings.Contains(fmt.Sprint(cw["depends_on"]), "aws_cloudwatch_log_group."+id) {
+			t.Errorf("the CloudWatch add-on does not wait for %s (it would create it unencrypted, outside Terraform)", name)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(key["policy"]), "log-group:/aws/containerinsights/phl-prod/*") {
+		t.Error("the cluster key does not let CloudWatch Logs encrypt the Container Insights log groups")
+	}
 	access := firstBlock(c, "access_config")
 	if access["authentication_mode"] != "API" || access["bootstrap_cluster_creator_admin_permissions"] != false {
 		t.Errorf("access_config = %v", access)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eksaddon"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -81,7 +82,33 @@ func (c *Cluster) addAddonsAfterNodes(nodes cdktf.ITerraformDependable) {
 	if c.props.NodeGroup.CriticalAddonsTaint {
 		cloudwatch = map[string]any{"manager": map[string]any{"tolerations": []map[string]string{criticalAddonsToleration}}}
 	}
-	c.addon("amazon-cloudwatch-observability", after, cloudwatch)
+	c.addon("amazon-cloudwatch-observability", append(after, c.containerInsightsLogGroups()...), cloudwatch)
+}
+
+// ContainerInsightsLogGroups are the log groups the CloudWatch Observability add-on writes to,
+// under /aws/containerinsights/<cluster>/: Fluent Bit's application, host and dataplane logs and
+// the agent's performance log events. The add-on creates any that is missing, unencrypted,
+// kept forever and outside Terraform, so a teardown would leave them behind (CloudWatch user
+// guide, "Set up Fluent Bit as a DaemonSet to send logs to CloudWatch Logs" and "Container
+// Insights performance log reference"). Created first, they take the cluster key, the
+// configured retention, and go with the stack.
+var ContainerInsightsLogGroups = []string{"application", "dataplane", "host", "performance"}
+
+// ContainerInsightsLogGroupPrefix is where the add-on's log groups of a cluster live.
+func ContainerInsightsLogGroupPrefix(cluster string) string {
+	return "/aws/containerinsights/" + cluster + "/"
+}
+
+func (c *Cluster) containerInsightsLogGroups() []cdktf.ITerraformDependable {
+	var groups []cdktf.ITerraformDependable
+	for _, kind := range ContainerInsightsLogGroups {
+		groups = append(groups, cloudwatchloggroup.NewCloudwatchLogGroup(c.Construct, jsii.String("container-insights-"+kind), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+			Name:            jsii.String(ContainerInsightsLogGroupPrefix(c.props.Name) + kind),
+			RetentionInDays: jsii.Number(c.props.LogRetentionDays),
+			KmsKeyId:        c.KmsKey.Arn(),
+		}))
+	}
+	return groups
 }
 
 // addonPolicies are the permissions of the add-ons that call AWS: AWS managed policies and an

@@ -36,7 +36,7 @@ type Props struct {
 	EndpointPublicAccess bool
 	PublicAccessCidrs    []string // required when EndpointPublicAccess
 	AdminPrincipalArns   []string // IAM principals granted cluster-admin (access entries)
-	LogRetentionDays     int      // control-plane logs; default 90
+	LogRetentionDays     int      // control-plane and Container Insights logs; default 90
 
 	NodeGroup     NodeGroupProps
 	AddonVersions map[string]string // add-on name -> version; absent: EKS's default for the version
