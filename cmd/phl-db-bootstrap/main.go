@@ -1,7 +1,9 @@
 // Command phl-db-bootstrap prepares the app's database and keeps its credentials secret current
 // (internal/dbbootstrap). It runs in-cluster as the phl-store chart's PreSync Job, with the
 // database stack's bootstrap role through EKS Pod Identity, and verifies the writer's TLS
-// certificate against the RDS CA bundle it is given. It never prints a credential.
+// certificate against the RDS CA bundle it is given. It never prints a credential. It exits 1
+// on any failure, a refused rotation included (too soon after the previous one: the Job, and
+// so the sync, fails with the reason and the time the next rotation is allowed).
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -54,10 +57,15 @@ func parse(args []string, getenv func(string) string, usage io.Writer) (dbbootst
 	fs.IntVar(&cfg.Port, "port", 3306, "the database port")
 	fs.StringVar(&cfg.Database, "database", "products", "the app's database")
 	fs.StringVar(&cfg.RotationID, "rotation-id", "", "rotate the app's password when this differs from the secret's")
+	fs.DurationVar(&cfg.MinRotationInterval, "min-rotation-interval", time.Hour,
+		"refuse a rotation this soon after the previous one (more than the ExternalSecret's refresh interval plus a rollout; 0: no minimum)")
 	fs.StringVar(&caFile, "ca-file", "", "PEM bundle of the RDS CA certificates (required: TLS is always verified)")
 	fs.StringVar(&region, "region", getenv("AWS_REGION"), "AWS region (default: AWS_REGION, else the master secret ARN's)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err
+	}
+	if cfg.MinRotationInterval < 0 {
+		return cfg, "", fmt.Errorf("--min-rotation-interval=%s: must be 0 (no minimum) or a positive duration such as 1h", cfg.MinRotationInterval)
 	}
 	for name, v := range map[string]string{"master-secret": cfg.MasterSecretID, "app-secret": cfg.AppSecretID, "host": cfg.Host, "ca-file": caFile} {
 		if v == "" {

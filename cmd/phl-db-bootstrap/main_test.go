@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -25,18 +26,23 @@ func TestParse(t *testing.T) {
 	base := []string{"--master-secret=arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-x", "--app-secret=phl-dev/database/app", "--host=db.example", "--ca-file=" + ca}
 	noEnv := func(string) string { return "" }
 	cases := []struct {
-		name    string
-		args    []string
-		env     func(string) string
-		region  string
-		wantErr string
+		name     string
+		args     []string
+		env      func(string) string
+		region   string
+		interval time.Duration
+		wantErr  string
 	}{
-		{"region from the master secret ARN", base, noEnv, "eu-west-1", ""},
-		{"AWS_REGION wins", base, func(k string) string { return map[string]string{"AWS_REGION": "us-east-1"}[k] }, "us-east-1", ""},
-		{"missing host", []string{base[0], base[1], base[3]}, noEnv, "", "--host is required"},
-		{"missing CA", base[:3], noEnv, "", "--ca-file is required"},
-		{"CA without a certificate", append(base[:3:3], "--ca-file="+junk), noEnv, "", "holds no PEM certificate"},
-		{"no region anywhere", append([]string{"--master-secret=rds-master"}, base[1:]...), noEnv, "", "no region"},
+		{"region from the master secret ARN", base, noEnv, "eu-west-1", time.Hour, ""},
+		{"AWS_REGION wins", base, func(k string) string { return map[string]string{"AWS_REGION": "us-east-1"}[k] }, "us-east-1", time.Hour, ""},
+		{"a minimum rotation interval", append(base[:4:4], "--min-rotation-interval=90m"), noEnv, "eu-west-1", 90 * time.Minute, ""},
+		{"no minimum rotation interval", append(base[:4:4], "--min-rotation-interval=0"), noEnv, "eu-west-1", 0, ""},
+		{"a negative minimum rotation interval", append(base[:4:4], "--min-rotation-interval=-1h"), noEnv, "", 0, "--min-rotation-interval=-1h0m0s: must be 0 (no minimum) or a positive duration"},
+		{"a minimum rotation interval that is no duration", append(base[:4:4], "--min-rotation-interval=1d"), noEnv, "", 0, `invalid value "1d" for flag -min-rotation-interval`},
+		{"missing host", []string{base[0], base[1], base[3]}, noEnv, "", 0, "--host is required"},
+		{"missing CA", base[:3], noEnv, "", 0, "--ca-file is required"},
+		{"CA without a certificate", append(base[:3:3], "--ca-file="+junk), noEnv, "", 0, "holds no PEM certificate"},
+		{"no region anywhere", append([]string{"--master-secret=rds-master"}, base[1:]...), noEnv, "", 0, "no region"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -50,7 +56,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if region != c.region || cfg.DSNParams != "tls=rds" || cfg.Database != "products" || cfg.Port != 3306 {
+			if region != c.region || cfg.DSNParams != "tls=rds" || cfg.Database != "products" || cfg.Port != 3306 || cfg.MinRotationInterval != c.interval {
 				t.Fatalf("region %q, cfg %+v", region, cfg)
 			}
 		})

@@ -6,7 +6,11 @@
 // Rotation without an outage: there are two app users; the secret names the active one. A
 // rotation sets a new password on the other user, checks it, then switches the secret to it.
 // Pods pick the new secret up and roll; the previous user keeps working until the next
-// rotation gives it a new password.
+// rotation gives it a new password, which is refused until MinRotationInterval after the
+// previous one (rotated_at in the secret), so pods have had time to switch.
+//
+// Grants never lapse: each run grants the app's privileges first, then revokes only what SHOW
+// GRANTS lists beyond them.
 package dbbootstrap
 
 import (
@@ -18,6 +22,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"time"
 )
 
 // Secrets is what the bootstrap needs of the secret store (Secrets Manager in the cluster).
@@ -42,6 +47,12 @@ type Config struct {
 	// records, the inactive user gets a new password and becomes the active one. Rerunning with
 	// the same ID changes nothing.
 	RotationID string
+	// MinRotationInterval is the least time between two rotations (0: no minimum). A rotation
+	// changes the password of the user the previous rotation switched away from, which pods use
+	// until External Secrets has refreshed their secret and they have rolled.
+	MinRotationInterval time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // AppSecret is the app's secret: what its DSN is built from.
@@ -53,10 +64,11 @@ type AppSecret struct {
 	DBName   string `json:"dbname"`
 	// RotationID is the rotation this password came from (Config.RotationID).
 	RotationID string `json:"rotation_id,omitempty"`
+	// RotatedAt is when the last rotation switched the secret to this user (RFC 3339, UTC): until
+	// pods have the new secret, they use the other user, which the next rotation changes. Empty
+	// before the first rotation.
+	RotatedAt string `json:"rotated_at,omitempty"`
 }
-
-// Grants are the app users' privileges on their database, and nothing else.
-const Grants = "CREATE, SELECT, INSERT, UPDATE, DELETE"
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,31}$`)
 
@@ -84,9 +96,6 @@ func Run(ctx context.Context, cfg Config, secrets Secrets, logf func(format stri
 	}
 	defer db.Close()
 
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"); err != nil {
-		return fmt.Errorf("creating database %s: %w", cfg.Database, err)
-	}
 	current := AppSecret{}
 	if raw, ok, err := secrets.Get(ctx, cfg.AppSecretID); err != nil {
 		return fmt.Errorf("reading the app secret %s: %w", cfg.AppSecretID, err)
@@ -95,23 +104,35 @@ func Run(ctx context.Context, cfg Config, secrets Secrets, logf func(format stri
 			return fmt.Errorf("the app secret %s is not the JSON the bootstrap writes", cfg.AppSecretID)
 		}
 	}
+	active := current.Username
+	first := active == "" || (active != cfg.Users[0] && active != cfg.Users[1])
+	rotate := !first && cfg.RotationID != "" && cfg.RotationID != current.RotationID
+	next := cfg.Users[0]
+	if active == cfg.Users[0] {
+		next = cfg.Users[1]
+	}
+	if rotate {
+		// Refused before anything changes.
+		if err := rotationAllowed(current, next, cfg); err != nil {
+			return err
+		}
+	}
+
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+cfg.Database+"`"); err != nil {
+		return fmt.Errorf("creating database %s: %w", cfg.Database, err)
+	}
 	for _, u := range cfg.Users {
-		if err := ensureUser(ctx, db, u, cfg.Database); err != nil {
+		if err := ensureUser(ctx, db, u, cfg.Database, logf); err != nil {
 			return err
 		}
 	}
 	logf("database %s and users %s, %s ready with %s on it only", cfg.Database, cfg.Users[0], cfg.Users[1], Grants)
 
-	active := current.Username
 	switch {
-	case active == "" || (active != cfg.Users[0] && active != cfg.Users[1]):
-		return setActive(ctx, db, cfg, secrets, cfg.Users[0], logf, "first password")
-	case cfg.RotationID != "" && cfg.RotationID != current.RotationID:
-		next := cfg.Users[0]
-		if active == cfg.Users[0] {
-			next = cfg.Users[1]
-		}
-		return setActive(ctx, db, cfg, secrets, next, logf, "rotation "+cfg.RotationID+" from "+active)
+	case first:
+		return setActive(ctx, db, cfg, secrets, cfg.Users[0], "", logf, "first password")
+	case rotate:
+		return setActive(ctx, db, cfg, secrets, next, now(cfg).Format(time.RFC3339), logf, "rotation "+cfg.RotationID+" from "+active)
 	}
 	// The secret's password must still open the database (e.g. after a restore); if not, the
 	// user gets the secret's password back, so the running app keeps working.
@@ -128,30 +149,20 @@ func Run(ctx context.Context, cfg Config, secrets Secrets, logf func(format stri
 }
 
 // ensureUser creates the user if missing and leaves it exactly the app's grants on its database.
-func ensureUser(ctx context.Context, db *sql.DB, user, database string) error {
+func ensureUser(ctx context.Context, db *sql.DB, user, database string, logf func(string, ...any)) error {
 	placeholder, err := password()
 	if err != nil {
 		return err
 	}
-	stmts := []struct {
-		sql  string
-		args []any
-	}{
-		// A new user gets an unknown random password until setActive gives it one.
-		{"CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY ?", []any{placeholder}},
-		{"REVOKE ALL PRIVILEGES, GRANT OPTION FROM '" + user + "'@'%'", nil},
-		{"GRANT " + Grants + " ON `" + database + "`.* TO '" + user + "'@'%'", nil},
+	// A new user gets an unknown random password until setActive gives it one.
+	if _, err := db.ExecContext(ctx, "CREATE USER IF NOT EXISTS '"+user+"'@'%' IDENTIFIED BY ?", placeholder); err != nil {
+		return fmt.Errorf("preparing user %s: %v", user, redact(err, placeholder))
 	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s.sql, s.args...); err != nil {
-			return fmt.Errorf("preparing user %s: %v", user, redact(err, placeholder))
-		}
-	}
-	return nil
+	return ensureGrants(ctx, db, user, database, logf)
 }
 
 // setActive gives user a new password, proves it connects, then makes it the secret's user.
-func setActive(ctx context.Context, db *sql.DB, cfg Config, secrets Secrets, user string, logf func(string, ...any), why string) error {
+func setActive(ctx context.Context, db *sql.DB, cfg Config, secrets Secrets, user, rotatedAt string, logf func(string, ...any), why string) error {
 	pw, err := password()
 	if err != nil {
 		return err
@@ -164,7 +175,7 @@ func setActive(ctx context.Context, db *sql.DB, cfg Config, secrets Secrets, use
 		return fmt.Errorf("user %s cannot connect with its new password: %v", user, redact(err, pw))
 	}
 	check.Close()
-	value, _ := json.Marshal(AppSecret{Username: user, Password: pw, Host: cfg.Host, Port: cfg.Port, DBName: cfg.Database, RotationID: cfg.RotationID})
+	value, _ := json.Marshal(AppSecret{Username: user, Password: pw, Host: cfg.Host, Port: cfg.Port, DBName: cfg.Database, RotationID: cfg.RotationID, RotatedAt: rotatedAt})
 	if err := secrets.Put(ctx, cfg.AppSecretID, string(value)); err != nil {
 		return fmt.Errorf("writing the app secret %s: %w", cfg.AppSecretID, err)
 	}
@@ -219,4 +230,29 @@ func errOr(err error, text string) string {
 		return err.Error()
 	}
 	return text
+}
+
+func now(cfg Config) time.Time {
+	if cfg.Now != nil {
+		return cfg.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// rotationAllowed refuses a rotation within cfg.MinRotationInterval of the previous one: it
+// would give next, the user pods may still hold, a new password. The first rotation (no
+// rotated_at: none yet, or a secret from a bootstrap that did not record it) is allowed.
+func rotationAllowed(current AppSecret, next string, cfg Config) error {
+	if current.RotatedAt == "" || cfg.MinRotationInterval <= 0 {
+		return nil
+	}
+	prev, err := time.Parse(time.RFC3339, current.RotatedAt)
+	if err != nil {
+		return fmt.Errorf("the app secret %s has rotated_at %q, not an RFC 3339 time: the bootstrap cannot tell whether rotation %s is safe", cfg.AppSecretID, current.RotatedAt, cfg.RotationID)
+	}
+	if allowed := prev.Add(cfg.MinRotationInterval); now(cfg).Before(allowed) {
+		return fmt.Errorf("rotation %s refused: the previous rotation was at %s and the minimum interval (--min-rotation-interval) is %s, so pods may still use %s, whose password it would change; the next rotation is allowed from %s",
+			cfg.RotationID, prev.UTC().Format(time.RFC3339), cfg.MinRotationInterval, next, allowed.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
