@@ -68,7 +68,7 @@ func TestSecretFromEachSource(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := runSmoke(t, fakeArgs(fake, tc.args...), tc.env, tc.factory)
-			if code != 0 || !strings.Contains(out, "smoke PASS: 6 of 6 steps passed") {
+			if code != 0 || !strings.Contains(out, "smoke PASS: 7 of 7 steps passed") {
 				t.Fatalf("exit %d\n%s%s", code, out, errOut)
 			}
 		})

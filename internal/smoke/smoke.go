@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -86,7 +88,7 @@ func (s Step) String() string {
 	if s.Status != 0 {
 		status = fmt.Sprint(s.Status)
 	}
-	line := fmt.Sprintf("%s %-17s %-6s %-22s %s %6s", verdict, s.Name, s.Method, s.Path, status, s.Latency.Round(time.Millisecond))
+	line := fmt.Sprintf("%s %-17s %-6s %-22s %s %8.1f ms", verdict, s.Name, s.Method, s.Path, status, float64(s.Latency)/float64(time.Millisecond))
 	if len(s.Problems) > 0 {
 		line += "  " + strings.Join(s.Problems, "; ")
 	}
@@ -146,6 +148,10 @@ type runner struct {
 }
 
 func (r *runner) run() {
+	if !r.token() {
+		r.skipFrom(0, "no token")
+		return
+	}
 	sent := NewProduct{Name: fmt.Sprintf("%s-%d", r.opts.Name, time.Now().UnixNano()), Description: "created by the smoke check", Price: 12.34}
 	created, ok := r.create(sent)
 	if !ok {
@@ -173,10 +179,42 @@ var plan = []planStep{{"create", Create}, {"list", List}, {"get", Get}, {"update
 
 // skipAfter records the steps after the named one as not run, for reason.
 func (r *runner) skipAfter(name, reason string) {
-	i := slices.IndexFunc(plan, func(p planStep) bool { return p.name == name })
-	for _, p := range plan[i+1:] {
+	r.skipFrom(slices.IndexFunc(plan, func(p planStep) bool { return p.name == name })+1, reason)
+}
+
+func (r *runner) skipFrom(i int, reason string) {
+	for _, p := range plan[i:] {
 		r.steps = append(r.steps, Step{Name: p.name, Method: p.route.Method, Path: p.route.Path, Skipped: reason})
 	}
+}
+
+// token is the first step: a token from the token endpoint, timed on its own so that the
+// create's latency does not include it.
+func (r *runner) token() bool {
+	step := Step{Name: "token", Method: http.MethodPost, Path: tokenPath(r.api.Tokens.creds.TokenURL)}
+	ctx := r.ctx
+	if r.api.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.api.Timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	_, err := r.api.Tokens.Token(ctx)
+	step.Latency = time.Since(start)
+	if err != nil {
+		step.Problems = []string{err.Error()}
+	} else {
+		step.Status = http.StatusOK
+	}
+	r.steps = append(r.steps, step)
+	return err == nil
+}
+
+func tokenPath(tokenURL string) string {
+	if u, err := url.Parse(tokenURL); err == nil && u.Path != "" {
+		return u.Path
+	}
+	return tokenURL
 }
 
 // call performs one route and checks its status; check, when the status is right, checks the body.

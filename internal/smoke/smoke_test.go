@@ -53,7 +53,7 @@ func TestHealthyEnvironmentPasses(t *testing.T) {
 			t.Errorf("step line %q: want PASS with a latency", s)
 		}
 	}
-	if got := strings.Join(names, ","); got != "create,list,get,update,delete,get-after-delete" {
+	if got := strings.Join(names, ","); got != "token,create,list,get,update,delete,get-after-delete" {
 		t.Errorf("steps %s", got)
 	}
 	for route, want := range map[string]int{"POST /products": 1, "GET /products": 1, "GET /products/{id}": 2, "PUT /products/{id}": 1, "DELETE /products/{id}": 1} {
@@ -64,7 +64,7 @@ func TestHealthyEnvironmentPasses(t *testing.T) {
 	if fake.Products() != 0 {
 		t.Errorf("the run left %d products", fake.Products())
 	}
-	if !strings.Contains(text, "smoke PASS: 6 of 6 steps passed") {
+	if !strings.Contains(text, "smoke PASS: 7 of 7 steps passed") {
 		t.Errorf("summary line missing:\n%s", text)
 	}
 	if s := step(t, r, "create"); s.Status != 201 {
@@ -113,7 +113,7 @@ func TestViolationsFailTheRun(t *testing.T) {
 		{name: "token without the read scope", faults: fakeapi.Faults{GrantScopes: []string{fakeapi.WriteScope}},
 			step: "list", want: "status 403, want 200 (the token lacks the route's scope phl-store/products.read)"},
 		{name: "scope not defined on the resource server", scope: "phl-store/products.admin",
-			step: "create", want: "answered 400 (invalid_scope)"},
+			step: "token", want: "answered 400 (invalid_scope)"},
 		{name: "list slower than the timeout", faults: fakeapi.Faults{Delay: map[string]time.Duration{"GET /products": 2 * time.Second}}, timeout: 200 * time.Millisecond,
 			step: "list", want: "no answer within 200ms"},
 		{name: "deleted product still served", faults: fakeapi.Faults{KeepDeleted: true},
@@ -169,10 +169,10 @@ func TestGoneStatusesAreConfigurable(t *testing.T) {
 func TestLaterStepsAreSkippedWhenNothingWasCreated(t *testing.T) {
 	fake := fakeapi.Start(t, fakeapi.Faults{Status: map[string]int{"POST /products": 500}})
 	r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{})
-	if len(r.Steps) != 7 { // create, cleanup (the 500 still created one), five skipped
+	if len(r.Steps) != 8 { // token, create, cleanup (the 500 still created one), five skipped
 		t.Fatalf("steps:\n%s", text)
 	}
-	if !strings.Contains(text, "SKIP get ") || !strings.Contains(text, "smoke FAIL: 1 of 7 steps passed") {
+	if !strings.Contains(text, "SKIP get ") || !strings.Contains(text, "smoke FAIL: 2 of 8 steps passed") {
 		t.Errorf("report:\n%s", text)
 	}
 }
@@ -182,7 +182,7 @@ func TestWrongSecretIsReportedWithoutIt(t *testing.T) {
 	api := newAPI(fake, DefaultScope, 5*time.Second)
 	api.Tokens = NewTokenSource(Credentials{TokenURL: fake.TokenURL, ClientID: fakeapi.ClientID, ClientSecret: "wrong-secret-value", Scope: DefaultScope}, &http.Client{})
 	r, text := report(t, api, Options{})
-	if r.OK() || !strings.Contains(text, "answered 400 (invalid_client)") {
+	if r.OK() || step(t, r, "token").OK() || !strings.Contains(text, "answered 400 (invalid_client)") || !strings.Contains(text, "SKIP create") {
 		t.Fatalf("report:\n%s", text)
 	}
 	if strings.Contains(text, "wrong-secret-value") {
