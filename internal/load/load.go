@@ -144,10 +144,8 @@ func attack(ctx context.Context, api *smoke.API, cfg Config, path string) []Samp
 			stopped = true
 		}
 		s := Sample{Latency: r.Latency, Status: int(r.Code)}
-		switch {
-		case r.Code == 0 && r.Error == "":
-			s.Error = "no answer"
-		case r.Code != uint16(Route.Status):
+		// vegeta sets Error for no answer (Code 0) and for statuses outside 200-399.
+		if r.Code != uint16(Route.Status) {
 			s.Error = r.Error
 			if s.Error == "" {
 				s.Error = fmt.Sprintf("status %d", r.Code)

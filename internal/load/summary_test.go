@@ -19,6 +19,11 @@ func TestPercentileNearestRank(t *testing.T) {
 			t.Errorf("p%v = %s, want %s", p, got, want)
 		}
 	}
+	// Ranks that are not whole round up: of 10, p95 is the 10th and p50 the 5th.
+	ten := sorted[:10]
+	if Percentile(ten, 95) != 10*time.Millisecond || Percentile(ten, 50) != 5*time.Millisecond || Percentile(ten, 99.9) != 10*time.Millisecond {
+		t.Errorf("of 10: p95 %s, p50 %s", Percentile(ten, 95), Percentile(ten, 50))
+	}
 	if Percentile(nil, 95) != 0 {
 		t.Error("empty")
 	}
@@ -78,8 +83,9 @@ func TestBuckets(t *testing.T) {
 // with errors, both limits and the verdict.
 func TestWriteSVG(t *testing.T) {
 	cfg := Config{Rate: 100, Duration: 2 * time.Second, MaxP95: 500 * time.Millisecond, MaxErrorRate: 0.01}
-	smp := samples(200, func(i int) time.Duration { return time.Duration(i+1) * time.Millisecond }, func(i int) bool { return i >= 150 && i < 160 })
+	smp := samples(200, func(i int) time.Duration { return time.Duration(i+1) * time.Millisecond }, func(i int) bool { return i == 42 || i >= 150 && i < 160 })
 	s := Summarize(smp, cfg)
+	s.Cleanup = `deleting product 1 after the load: status 500, want 204: <html>"&"</html>`
 	var out bytes.Buffer
 	if err := WriteSVG(&out, smp, s, cfg); err != nil {
 		t.Fatal(err)
@@ -127,14 +133,14 @@ func TestWriteSVG(t *testing.T) {
 			texts = append(texts, e.text)
 		}
 	}
-	// 2 s in slices of 100 ms: 20 points per series; errors in requests 150-159: one slice.
+	// 2 s in slices of 100 ms: 20 points per series; errors in request 42 and 150-159: two slices.
 	for _, name := range []string{"p50", "p95", "p99"} {
 		if series[name] != 20 {
 			t.Errorf("series %s has %d points, want 20", name, series[name])
 		}
 	}
 	all := strings.Join(texts, "\n")
-	if bars != 1 || !strings.Contains(all, "p95 limit 500 ms") || !strings.Contains(all, "error limit 1%") || !strings.Contains(all, "FAIL") {
+	if bars != 2 || !strings.Contains(all, s.Cleanup) || !strings.Contains(all, "p95 limit 500 ms") || !strings.Contains(all, "error limit 1%") || !strings.Contains(all, "FAIL") {
 		t.Errorf("%d error bars; texts:\n%s", bars, all)
 	}
 }
