@@ -32,7 +32,7 @@ func goodDatabase() *fakePlan {
 		"engine_version": "8.0.mysql_aurora.3.10.4", "allow_major_version_upgrade": true, "database_insights_mode": "standard",
 	}, map[string][]string{
 		"db_instance_parameter_group_name": {"aws_db_parameter_group.ipg.name", "aws_db_parameter_group.ipg"},
-		"kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"}, "master_user_secret_kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"},
+		"kms_key_id":                       {"aws_kms_key.k.arn", "aws_kms_key.k"}, "master_user_secret_kms_key_id": {"aws_kms_key.k.arn", "aws_kms_key.k"},
 		"db_cluster_parameter_group_name": {"aws_rds_cluster_parameter_group.pg.name", "aws_rds_cluster_parameter_group.pg"},
 		"vpc_security_group_ids":          {"aws_security_group.db.id", "aws_security_group.db"},
 	})
