@@ -68,7 +68,7 @@ func dbFinalSnapshotUnique(want bool) func(p *Plan) []string {
 		switch {
 		case e == nil || (After(c, "final_snapshot_identifier") == nil && !afterUnknown(c, "final_snapshot_identifier")):
 			return append(out, "no final_snapshot_identifier")
-		case e.ConstantValue != nil && e.ConstantValue != tfjson.UnknownConstantValue:
+		case isConstant(e):
 			out = append(out, fmt.Sprintf("final_snapshot_identifier is the constant %v: the second teardown fails with DBClusterSnapshotAlreadyExistsFault", e.ConstantValue))
 		}
 		if id, ok := After(c, "final_snapshot_identifier").(string); ok && (len(id) > 255 || !rdsIdentifier.MatchString(id)) {
@@ -185,6 +185,17 @@ func dbInsightsMode(p *Plan) []string {
 		out = append(out, fmt.Sprintf("database_insights_mode %v: set standard or advanced explicitly", mode))
 	}
 	return out
+}
+
+// isConstant tells whether a configuration expression is a literal. Terraform evaluates a
+// JSON-syntax expression (every cdk.tf.json) without context for constant_value, which gives
+// a template's raw text: a string with "${" is an expression, not a constant.
+func isConstant(e *tfjson.ExpressionData) bool {
+	if e.ConstantValue == nil || e.ConstantValue == tfjson.UnknownConstantValue || len(e.References) > 0 {
+		return false
+	}
+	s, ok := e.ConstantValue.(string)
+	return !ok || !strings.Contains(s, "${")
 }
 
 // afterUnknown tells whether an attribute's planned value is known only after apply.

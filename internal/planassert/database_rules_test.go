@@ -37,8 +37,9 @@ func goodDatabase() *fakePlan {
 		"vpc_security_group_ids":          {"aws_security_group.db.id", "aws_security_group.db"},
 	})
 	f.dependsOn("aws_rds_cluster.c", groups...)
-	// formatdate(..., timestamp()): no constant, no reference, known only after apply.
-	f.expr("aws_rds_cluster.c", "final_snapshot_identifier", tfjson.ExpressionData{})
+	// As an offline plan of cdk.tf.json shows it: the template's raw text as constant_value (a
+	// JSON expression evaluated without context), no reference, known only after apply.
+	f.expr("aws_rds_cluster.c", "final_snapshot_identifier", tfjson.ExpressionData{ConstantValue: `phl-dev-final-${formatdate("YYYYMMDDhhmmss", timestamp())}`})
 	f.unknown("aws_rds_cluster.c", "final_snapshot_identifier")
 	for i, az := range []string{"a", "b"} {
 		f.add("aws_rds_cluster_instance", "i"+az, map[string]any{"publicly_accessible": false, "availability_zone": "ap-southeast-1" + az,
