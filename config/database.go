@@ -23,7 +23,9 @@ type Database struct {
 // platform accepts; the first is the default. 3.10 is a long-term-support minor (Aurora user
 // guide, "Aurora MySQL long-term support (LTS) releases"): at least three years, so instances
 // do not auto-upgrade minors. Review with each Aurora release; preflight checks that the
-// version exists in the region.
+// version exists in the region. The parameter group family follows from the version
+// (database.ParameterGroupFamily); a version of a new MySQL major is a major upgrade (README,
+// "Upgrading the engine").
 var AuroraMySQLVersions = []string{"8.0.mysql_aurora.3.10.4", "8.0.mysql_aurora.3.10.0", "8.0.mysql_aurora.3.12.0"}
 
 // Defaults for the database section.

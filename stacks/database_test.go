@@ -44,8 +44,29 @@ func TestDatabaseClusterSettingsPerEnvironment(t *testing.T) {
 		if c["master_password"] != nil {
 			t.Errorf("%s: a master password is in the configuration", name)
 		}
-		if (c["final_snapshot_identifier"] != nil) != d.FinalSnapshot {
-			t.Errorf("%s: final_snapshot_identifier = %v", name, c["final_snapshot_identifier"])
+		// Unique per cluster: the creation time, kept by ignore_changes (timestamp() would
+		// change it on every plan); without a final snapshot there is no identifier at all.
+		wantID := env.DatabaseClusterID() + `-final-${formatdate("` + database.FinalSnapshotTimeFormat + `", timestamp())}`
+		lifecycle, _ := c["lifecycle"].(map[string]any)
+		if d.FinalSnapshot && (c["final_snapshot_identifier"] != wantID || fmt.Sprint(lifecycle["ignore_changes"]) != "[final_snapshot_identifier]") {
+			t.Errorf("%s: final_snapshot_identifier = %v, lifecycle %v; want %s, ignored after create", name, c["final_snapshot_identifier"], lifecycle, wantID)
+		}
+		if !d.FinalSnapshot && (c["final_snapshot_identifier"] != nil || lifecycle != nil) {
+			t.Errorf("%s: final_snapshot_identifier = %v, lifecycle %v without a final snapshot", name, c["final_snapshot_identifier"], lifecycle)
+		}
+		// Upgrades: a major one may move the instances to the new family's group; cluster
+		// changes run when deployed; Database Insights stays where it was set.
+		ipgName, _ := s.only("aws_db_parameter_group")
+		if c["allow_major_version_upgrade"] != true || c["db_instance_parameter_group_name"] != ref("aws_db_parameter_group", ipgName, "name") ||
+			c["apply_immediately"] != true || c["database_insights_mode"] != database.DatabaseInsightsMode {
+			t.Errorf("%s: allow_major_version_upgrade %v, db_instance_parameter_group_name %v, apply_immediately %v, database_insights_mode %v",
+				name, c["allow_major_version_upgrade"], c["db_instance_parameter_group_name"], c["apply_immediately"], c["database_insights_mode"])
+		}
+		// README "Rebuilding prod within 30 days": a kept environment's app secret outlives a
+		// destroy by 30 days, a disposable one's not at all.
+		_, secret := s.only("aws_secretsmanager_secret")
+		if wantDays := map[bool]float64{true: 30, false: 0}[d.DeletionProtection]; secret["recovery_window_in_days"] != wantDays {
+			t.Errorf("%s: app secret recovery window %v; want %v", name, secret["recovery_window_in_days"], wantDays)
 		}
 		if name == "prod" && (!d.DeletionProtection || !d.FinalSnapshot || d.BackupRetentionDays < 30) {
 			t.Errorf("prod ships without its protections: %+v", d)
@@ -86,25 +107,49 @@ func TestDatabaseClusterSettingsPerEnvironment(t *testing.T) {
 }
 
 // TLS is required, and the logs the cluster exports exist first (encrypted, with retention),
-// with the parameters that make Aurora write them.
+// with the parameters that make Aurora write them; the parameter groups are named by prefix in
+// the engine version's family and replaced before the old ones go.
 func TestDatabaseTLSAndLogs(t *testing.T) {
 	env := shipped(t, "prod")
 	s := synthDatabase(t, env)
 	_, c := s.only("aws_rds_cluster")
+	family, err := database.ParameterGroupFamily(env.Database.EngineVersion)
+	if err != nil || family != "aurora-mysql8.0" {
+		t.Fatalf("family of %s = %q, %v", env.Database.EngineVersion, family, err)
+	}
 	pgName, pg := s.only("aws_rds_cluster_parameter_group")
-	if c["db_cluster_parameter_group_name"] != ref("aws_rds_cluster_parameter_group", pgName, "name") || pg["family"] != database.Family {
-		t.Errorf("cluster parameter group %v (%v)", c["db_cluster_parameter_group_name"], pg["family"])
+	ipgName, ipg := s.only("aws_db_parameter_group")
+	if c["db_cluster_parameter_group_name"] != ref("aws_rds_cluster_parameter_group", pgName, "name") {
+		t.Errorf("cluster parameter group %v", c["db_cluster_parameter_group_name"])
+	}
+	for _, i := range s.resources("aws_rds_cluster_instance") {
+		if i["db_parameter_group_name"] != ref("aws_db_parameter_group", ipgName, "name") {
+			t.Errorf("instance parameter group %v", i["db_parameter_group_name"])
+		}
+	}
+	for kind, g := range map[string]map[string]any{"cluster": pg, "instance": ipg} {
+		lifecycle, _ := g["lifecycle"].(map[string]any)
+		if g["family"] != family || g["name"] != nil || g["name_prefix"] != env.DatabaseClusterID()+"-"+kind+"-" || lifecycle["create_before_destroy"] != true {
+			t.Errorf("%s parameter group: family %v, name %v, name_prefix %v, lifecycle %v; want %s, a prefix, create_before_destroy",
+				kind, g["family"], g["name"], g["name_prefix"], lifecycle, family)
+		}
 	}
 	params := map[string]string{}
-	for _, group := range []map[string]any{pg, onlyOf(s, "aws_db_parameter_group")} {
+	for _, group := range []map[string]any{pg, ipg} {
 		for _, p := range group["parameter"].([]any) {
 			m := p.(map[string]any)
 			params[fmt.Sprint(m["name"])] = fmt.Sprint(m["value"])
 		}
 	}
-	for k, v := range map[string]string{"require_secure_transport": "ON", "tls_version": "TLSv1.2", "server_audit_logging": "1", "slow_query_log": "1", "log_output": "FILE"} {
+	for k, v := range map[string]string{"require_secure_transport": "ON", "server_audit_logging": "1", "slow_query_log": "1", "long_query_time": "2"} {
 		if params[k] != v {
 			t.Errorf("parameter %s = %q; want %q", k, params[k], v)
+		}
+	}
+	// Engine defaults (FILE output, TLS 1.2 and 1.3) are left out: set, they never leave the plan.
+	for _, k := range []string{"log_output", "tls_version"} {
+		if v, ok := params[k]; ok {
+			t.Errorf("parameter %s = %q is set; it is the engine default", k, v)
 		}
 	}
 	if fmt.Sprint(c["enabled_cloudwatch_logs_exports"]) != fmt.Sprint(database.LogExports) {

@@ -85,6 +85,7 @@ func TestGatewayWaf(t *testing.T) {
 	if !containsAll(rules, "rate_based_statement", "aggregate_key_type:FORWARDED_IP", "header_name:"+gateway.ClientIPHeader, "limit:1000") {
 		t.Errorf("rate rule missing: %s", rules)
 	}
+	assertNoUserAgentCounted(t, s, aclName, acl)
 	_, assoc := s.only("aws_wafv2_web_acl_association")
 	albName, _ := s.only("aws_lb")
 	if assoc["resource_arn"] != ref("aws_lb", albName, "arn") || assoc["web_acl_arn"] != ref("aws_wafv2_web_acl", aclName, "arn") {
@@ -95,6 +96,42 @@ func TestGatewayWaf(t *testing.T) {
 	if fmt.Sprint(logging["log_destination_configs"]) != "["+ref("aws_cloudwatch_log_group", groupName, "arn")+"]" ||
 		!strings.Contains(fmt.Sprint(logging["redacted_fields"]), "authorization") || group["kms_key_id"] == nil {
 		t.Errorf("WAF logging = %v, group %v", logging, group)
+	}
+}
+
+// NoUserAgent_HEADER counts instead of blocking; a rule after the common rule set counts its
+// label under its own metric, and an alarm watches that metric.
+func assertNoUserAgentCounted(t *testing.T, s *synthesized, aclName string, acl map[string]any) {
+	t.Helper()
+	priorities := map[string]float64{}
+	for _, r := range acl["rule"].([]any) {
+		rule := r.(map[string]any)
+		priorities[fmt.Sprint(rule["name"])] = rule["priority"].(float64)
+		statement := fmt.Sprint(rule["statement"])
+		switch rule["name"] {
+		case "AWSManagedRulesCommonRuleSet":
+			if !containsAll(statement, "rule_action_override", "name:"+gateway.NoUserAgent.Rule, "action_to_use:map[count:map[]]") {
+				t.Errorf("%s still blocks requests without a User-Agent: %s", rule["name"], statement)
+			}
+		case gateway.NoUserAgent.Metric:
+			if !containsAll(statement, "label_match_statement", "key:"+gateway.NoUserAgent.Label, "scope:LABEL") ||
+				fmt.Sprint(rule["action"]) != "map[count:map[]]" || !strings.Contains(fmt.Sprint(rule["visibility_config"]), "metric_name:"+gateway.NoUserAgent.Metric) {
+				t.Errorf("label count rule = %v", rule)
+			}
+		default:
+			if strings.Contains(statement, gateway.NoUserAgent.Rule) {
+				t.Errorf("rule %v overrides %s", rule["name"], gateway.NoUserAgent.Rule)
+			}
+		}
+	}
+	if priorities[gateway.NoUserAgent.Metric] <= priorities["AWSManagedRulesCommonRuleSet"] {
+		t.Errorf("priorities %v: the label rule must follow the common rule set, which adds the label", priorities)
+	}
+	_, alarm := s.only("aws_cloudwatch_metric_alarm")
+	dims, _ := alarm["dimensions"].(map[string]any)
+	if alarm["namespace"] != "AWS/WAFV2" || alarm["metric_name"] != "CountedRequests" || dims["WebACL"] != ref("aws_wafv2_web_acl", aclName, "name") ||
+		dims["Rule"] != gateway.NoUserAgent.Metric || dims["Region"] == nil || alarm["comparison_operator"] != "GreaterThanThreshold" || alarm["threshold"] != float64(0) {
+		t.Errorf("alarm = %v", alarm)
 	}
 }
 

@@ -16,35 +16,6 @@ import (
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
 )
 
-// Family is the parameter group family of Aurora MySQL 3.
-const Family = "aurora-mysql8.0"
-
-// Parameter is one setting of a parameter group. Static parameters take effect at the next
-// reboot ("pending-reboot"); a new cluster starts with them.
-type Parameter struct{ Name, Value, ApplyMethod string }
-
-// ClusterParameters are the cluster parameter group's settings (cluster-level parameters of
-// Aurora MySQL 3, RDS user guide "Aurora MySQL configuration parameters").
-var ClusterParameters = []Parameter{
-	// TLS for every connection (clients without it get error 3159): the app's DSN uses
-	// tls=true with the RDS CA. tls_version is static; TLSv1.2 is the documented floor.
-	{"require_secure_transport", "ON", "immediate"},
-	{"tls_version", "TLSv1.2", "pending-reboot"},
-	// Advanced Auditing, which the audit export reads: connections and changes to schema and
-	// privileges (not every query, which would cost more than it tells). Dynamic.
-	{"server_audit_logging", "1", "immediate"},
-	{"server_audit_events", "CONNECT,QUERY_DCL,QUERY_DDL", "immediate"},
-	{"server_audit_excl_users", "rdsadmin", "immediate"},
-}
-
-// InstanceParameters are the instance parameter group's settings: the slow query log (an
-// instance-level parameter in Aurora MySQL), written to the file the slowquery export reads.
-var InstanceParameters = []Parameter{
-	{"slow_query_log", "1", "immediate"},
-	{"long_query_time", "2", "immediate"},
-	{"log_output", "FILE", "immediate"},
-}
-
 // CACertIdentifier is the certificate authority of the instances' server certificates.
 const CACertIdentifier = "rds-ca-rsa2048-g1"
 
@@ -52,25 +23,37 @@ const CACertIdentifier = "rds-ca-rsa2048-g1"
 // monitoring role, the Aurora cluster and its instances (a writer and Props.Readers readers,
 // one per AZ in turn, so the writer and its first reader are never in the same AZ).
 func (d *Database) addCluster() {
+	family, err := ParameterGroupFamily(d.props.EngineVersion)
+	if err != nil {
+		panic(err) // validate() checked it
+	}
+	// Named by prefix and replaced before the old one is deleted: a major upgrade changes the
+	// family, which replaces both groups while the cluster still uses them (AWS provider docs,
+	// aws_db_parameter_group, "create_before_destroy Lifecycle Configuration").
+	replaceFirst := func() *cdktf.TerraformResourceLifecycle {
+		return &cdktf.TerraformResourceLifecycle{CreateBeforeDestroy: jsii.Bool(true)}
+	}
 	params := bindParameters(ClusterParameters, func(name, value, method *string) *rdsclusterparametergroup.RdsClusterParameterGroupParameter {
 		return &rdsclusterparametergroup.RdsClusterParameterGroupParameter{Name: name, Value: value, ApplyMethod: method}
 	})
 	clusterParams := rdsclusterparametergroup.NewRdsClusterParameterGroup(d.Construct, jsii.String("cluster-parameters"), &rdsclusterparametergroup.RdsClusterParameterGroupConfig{
-		Name:        jsii.String(d.name("cluster")),
-		Family:      jsii.String(Family),
+		NamePrefix:  jsii.String(d.name("cluster") + "-"),
+		Family:      jsii.String(family),
 		Description: jsii.String("Aurora MySQL " + d.props.Name + ": TLS required, advanced auditing"),
 		Parameter:   &params,
 		Tags:        tags("Name", d.name("cluster")),
+		Lifecycle:   replaceFirst(),
 	})
 	iparams := bindParameters(InstanceParameters, func(name, value, method *string) *dbparametergroup.DbParameterGroupParameter {
 		return &dbparametergroup.DbParameterGroupParameter{Name: name, Value: value, ApplyMethod: method}
 	})
 	instanceParams := dbparametergroup.NewDbParameterGroup(d.Construct, jsii.String("instance-parameters"), &dbparametergroup.DbParameterGroupConfig{
-		Name:        jsii.String(d.name("instance")),
-		Family:      jsii.String(Family),
+		NamePrefix:  jsii.String(d.name("instance") + "-"),
+		Family:      jsii.String(family),
 		Description: jsii.String("Aurora MySQL " + d.props.Name + " instances: slow query log"),
 		Parameter:   &iparams,
 		Tags:        tags("Name", d.name("instance")),
+		Lifecycle:   replaceFirst(),
 	})
 
 	var logGroups []cdktf.ITerraformDependable
@@ -98,21 +81,38 @@ func (d *Database) addCluster() {
 		DbSubnetGroupName:                d.subnetGroupName,
 		VpcSecurityGroupIds:              &[]*string{d.SecurityGroupID},
 		DbClusterParameterGroupName:      clusterParams.Name(),
-		StorageEncrypted:                 jsii.Bool(true),
-		KmsKeyId:                         d.KmsKey.Arn(),
-		BackupRetentionPeriod:            jsii.Number(d.props.BackupRetentionDays),
-		PreferredBackupWindow:            jsii.String(d.props.BackupWindow),
-		PreferredMaintenanceWindow:       jsii.String(d.props.MaintenanceWindow),
-		CopyTagsToSnapshot:               jsii.Bool(true),
-		DeletionProtection:               jsii.Bool(d.props.DeletionProtection),
-		SkipFinalSnapshot:                jsii.Bool(!d.props.FinalSnapshot),
-		EnabledCloudwatchLogsExports:     strs(LogExports...),
-		Tags:                             tags("Name", d.props.Name),
+		// A major version upgrade (a new family in config.AuroraMySQLVersions) is allowed and
+		// hands the instances their new group in the same call: RDS rejects a major upgrade
+		// while instances keep a custom group of the old family. The provider drops the
+		// instance group from other modifications (AWS provider docs, aws_rds_cluster
+		// db_instance_parameter_group_name). Versions come only from that reviewed list.
+		AllowMajorVersionUpgrade:     jsii.Bool(true),
+		DbInstanceParameterGroupName: instanceParams.Name(),
+		// Cluster changes (an engine upgrade above all) happen when they are deployed, not at
+		// the next maintenance window: a deferred major upgrade would leave the old groups in
+		// use when Terraform deletes them, and what was planned is what runs.
+		ApplyImmediately:             jsii.Bool(true),
+		DatabaseInsightsMode:         jsii.String(DatabaseInsightsMode),
+		StorageEncrypted:             jsii.Bool(true),
+		KmsKeyId:                     d.KmsKey.Arn(),
+		BackupRetentionPeriod:        jsii.Number(d.props.BackupRetentionDays),
+		PreferredBackupWindow:        jsii.String(d.props.BackupWindow),
+		PreferredMaintenanceWindow:   jsii.String(d.props.MaintenanceWindow),
+		CopyTagsToSnapshot:           jsii.Bool(true),
+		DeletionProtection:           jsii.Bool(d.props.DeletionProtection),
+		SkipFinalSnapshot:            jsii.Bool(!d.props.FinalSnapshot),
+		EnabledCloudwatchLogsExports: strs(LogExports...),
+		Tags:                         tags("Name", d.props.Name),
 		// Created before the cluster, so RDS never makes unencrypted groups of its own.
 		DependsOn: &logGroups,
 	}
 	if d.props.FinalSnapshot {
-		cfg.FinalSnapshotIdentifier = jsii.String(d.name("final"))
+		// Unique per cluster: its creation time, fixed at create by ignore_changes (timestamp()
+		// changes on every run) and new for a replacement, which is planned from the
+		// configuration. RDS reads it from the state when the cluster is deleted, so a second
+		// teardown no longer fails with DBClusterSnapshotAlreadyExistsFault.
+		cfg.FinalSnapshotIdentifier = jsii.String(d.name("final") + "-" + *cdktf.Fn_Formatdate(jsii.String(FinalSnapshotTimeFormat), cdktf.Fn_Timestamp()))
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("final_snapshot_identifier")}}
 		// Keep the automated backups (point-in-time recovery) after a deletion too.
 		cfg.DeleteAutomatedBackups = jsii.Bool(false)
 	}

@@ -91,7 +91,8 @@ type Database struct {
 }
 
 var (
-	// RDS: 1-63 letters, digits and hyphens, starting with a letter; room for "-final".
+	// RDS: 1-63 letters, digits and hyphens, starting with a letter; room for "-final-" and
+	// the snapshot's timestamp.
 	namePattern     = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 	usernamePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{0,15}$`)
 )
@@ -151,7 +152,8 @@ func (p Props) validate() error {
 	case p.InstanceClass == ServerlessClass && (p.ServerlessMinACU <= 0 || p.ServerlessMaxACU < p.ServerlessMinACU):
 		return fmt.Errorf("db.serverless needs 0 < ServerlessMinACU <= ServerlessMaxACU")
 	}
-	return nil
+	_, err := ParameterGroupFamily(p.EngineVersion)
+	return err
 }
 
 // ServerlessClass is the instance class of Aurora Serverless v2 instances.

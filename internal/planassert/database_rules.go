@@ -26,6 +26,10 @@ func Database(want DatabaseExpectations) []Rule {
 		{"the cluster parameter group requires TLS", dbRequiresTLS},
 		{fmt.Sprintf("log exports %v into Terraform-owned log groups created first", want.LogExports), dbLogExports(want.ClusterID, want.LogExports)},
 		{fmt.Sprintf("backups %d days, deletion protection %v, final snapshot %v", want.BackupRetentionDays, want.DeletionProtection, want.FinalSnapshot), dbProtection(want)},
+		{"the final snapshot's identifier is not a constant (each teardown makes a new one)", dbFinalSnapshotUnique(want.FinalSnapshot)},
+		{"parameter groups are named by prefix in the engine's family; the cluster may move them to a new family", dbParameterGroups},
+		{"no parameter group sets a parameter to its documented engine default", dbParametersDiffer},
+		{"the Database Insights mode is set explicitly", dbInsightsMode},
 		{fmt.Sprintf("writer and %d reader(s) spread over AZs; autoscaling %d..%d", want.Readers, want.Readers, want.MaxReaders), dbInstancesAndScaling(want.Readers, want.MaxReaders)},
 		{"the database group admits 3306 only from another security group, and nothing out", dbIngress},
 		{fmt.Sprintf("every secret is named under %q (what External Secrets may read)", want.SecretsPrefix), dbSecretNames(want.SecretsPrefix)},
@@ -132,7 +136,7 @@ func dbProtection(want DatabaseExpectations) func(p *Plan) []string {
 		if After(c, "deletion_protection") != want.DeletionProtection {
 			out = append(out, fmt.Sprintf("deletion_protection %v", After(c, "deletion_protection")))
 		}
-		if want.FinalSnapshot && (After(c, "skip_final_snapshot") != false || After(c, "final_snapshot_identifier") == nil) {
+		if want.FinalSnapshot && (After(c, "skip_final_snapshot") != false || p.expression(c, "final_snapshot_identifier") == nil) {
 			out = append(out, "no final snapshot on delete")
 		}
 		if After(c, "copy_tags_to_snapshot") != true {

@@ -27,6 +27,7 @@ func Gateway(want GatewayExpectations) []Rule {
 	return []Rule{
 		{"the ALB is internal, drops invalid headers, and only the VPC link's group reaches it", gwAlb},
 		{fmt.Sprintf("WAF on the ALB with %v and a per-client rate rule on %s", want.ManagedGroups, want.ClientIPHeader), gwWaf(want.ManagedGroups, want.ClientIPHeader)},
+		{"requests without a User-Agent are counted (not blocked) under their own metric, which an alarm watches", gwNoUserAgent},
 		{"exactly the API's routes, each with the JWT authorizer and its scope", gwRoutes(want.Routes)},
 		{"each route's integration rewrites the path, passes the client address, and remaps the status", gwIntegrations(want.Routes, want.ClientIPHeader)},
 		{"the default stage throttles and writes access logs to a log group", gwStage},

@@ -23,13 +23,13 @@ func goodGateway() *fakePlan {
 	f.add("aws_lb", "alb", map[string]any{"internal": true, "drop_invalid_header_fields": true}, map[string][]string{"security_groups": {"aws_security_group.alb.id", "aws_security_group.alb"}})
 	f.add("aws_lb_target_group", "store", map[string]any{"name": "phl-dev-store", "port": 8080.0, "target_type": "ip",
 		"health_check": []any{map[string]any{"path": "/api/products", "matcher": "200"}}}, nil)
-	f.add("aws_wafv2_web_acl", "waf", map[string]any{"rule": []any{
-		map[string]any{"override_action": []any{map[string]any{"none": []any{map[string]any{}}, "count": []any{}}},
-			"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}}}}},
-		map[string]any{"action": []any{map[string]any{"block": []any{map[string]any{}}}},
+	f.add("aws_wafv2_web_acl", "waf", map[string]any{"name": "phl-dev-api", "rule": []any{crsRule(true), noUserAgentCount(5),
+		map[string]any{"priority": 6.0, "action": []any{map[string]any{"block": []any{map[string]any{}}}},
 			"statement": []any{map[string]any{"rate_based_statement": []any{map[string]any{"aggregate_key_type": "FORWARDED_IP",
 				"forwarded_ip_config": []any{map[string]any{"header_name": "X-Client-IP"}}}}}}},
 	}}, nil)
+	f.add("aws_cloudwatch_metric_alarm", "no-user-agent", map[string]any{"namespace": "AWS/WAFV2", "metric_name": "CountedRequests",
+		"dimensions": map[string]any{"WebACL": "phl-dev-api", "Rule": "no-user-agent", "Region": "ap-southeast-1"}}, nil)
 	f.add("aws_wafv2_web_acl_association", "waf-alb", map[string]any{}, map[string][]string{
 		"resource_arn": {"aws_lb.alb.arn", "aws_lb.alb"}, "web_acl_arn": {"aws_wafv2_web_acl.waf.arn", "aws_wafv2_web_acl.waf"}})
 	f.add("aws_apigatewayv2_authorizer", "jwt", map[string]any{}, nil)
@@ -50,6 +50,24 @@ func goodGateway() *fakePlan {
 		"default_route_settings": []any{map[string]any{"throttling_rate_limit": 100.0, "throttling_burst_limit": 100.0}}}, nil)
 	f.setNested("aws_apigatewayv2_stage.default", "access_log_settings", "aws_cloudwatch_log_group.api.arn")
 	return f
+}
+
+// crsRule is the common rule set as plan JSON nests it, with NoUserAgent_HEADER counted or not.
+func crsRule(countNoUserAgent bool) map[string]any {
+	statement := map[string]any{"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}
+	if countNoUserAgent {
+		statement["rule_action_override"] = []any{map[string]any{"name": "NoUserAgent_HEADER",
+			"action_to_use": []any{map[string]any{"count": []any{map[string]any{"custom_request_handling": []any{}}}, "block": []any{}}}}}
+	}
+	return map[string]any{"priority": 2.0, "override_action": []any{map[string]any{"none": []any{map[string]any{}}, "count": []any{}}},
+		"statement": []any{map[string]any{"managed_rule_group_statement": []any{statement}}}}
+}
+
+// noUserAgentCount is the rule counting the NoUserAgent label under its own metric.
+func noUserAgentCount(priority float64) map[string]any {
+	return map[string]any{"priority": priority, "action": []any{map[string]any{"count": []any{map[string]any{}}, "block": []any{}}},
+		"statement":         []any{map[string]any{"label_match_statement": []any{map[string]any{"scope": "LABEL", "key": "awswaf:managed:aws:core-rule-set:NoUserAgent_Header"}}}},
+		"visibility_config": []any{map[string]any{"metric_name": "no-user-agent"}}}
 }
 
 func gatewayRules() []Rule {
@@ -89,6 +107,18 @@ func TestGatewayRulesCatchBrokenPlans(t *testing.T) {
 			set(f, "aws_wafv2_web_acl.waf", "rule", []any{map[string]any{"override_action": []any{map[string]any{"count": []any{map[string]any{}}}},
 				"statement": []any{map[string]any{"managed_rule_group_statement": []any{map[string]any{"name": "AWSManagedRulesCommonRuleSet"}}}}}})
 		}, "managed rule group AWSManagedRulesCommonRuleSet missing or only counting"},
+		{"clients without a User-Agent blocked", func(f *fakePlan) {
+			set(f, "aws_wafv2_web_acl.waf", "rule", []any{crsRule(false), noUserAgentCount(5)})
+		}, "NoUserAgent_HEADER of AWSManagedRulesCommonRuleSet blocks API clients that send no User-Agent"},
+		{"the label counted by nobody", func(f *fakePlan) {
+			set(f, "aws_wafv2_web_acl.waf", "rule", []any{crsRule(true)})
+		}, "no rule counts requests labeled awswaf:managed:aws:core-rule-set:NoUserAgent_Header"},
+		{"the label rule before the group that adds the label", func(f *fakePlan) {
+			set(f, "aws_wafv2_web_acl.waf", "rule", []any{crsRule(true), noUserAgentCount(1)})
+		}, "count rule (priority 1) runs before AWSManagedRulesCommonRuleSet (priority 2)"},
+		{"no alarm on the count", func(f *fakePlan) {
+			set(f, "aws_cloudwatch_metric_alarm.no-user-agent", "dimensions", map[string]any{"WebACL": "phl-dev-api", "Rule": "per-client-rate"})
+		}, `no alarm on AWS/WAFV2 CountedRequests of rule "no-user-agent"`},
 		{"route without authorization", func(f *fakePlan) { set(f, "aws_apigatewayv2_route.GETa", "authorization_type", "NONE") }, "aws_apigatewayv2_route.GETa (GET /products) has no JWT authorizer"},
 		{"scope without the resource server", func(f *fakePlan) {
 			set(f, "aws_apigatewayv2_route.POSTb", "authorization_scopes", []any{"products.write"})
