@@ -175,6 +175,7 @@ func (r checkRun) assertCleanedUp(t *testing.T) {
 }
 
 func TestAppImageCheckRunsTheChartsHardenedRuntime(t *testing.T) {
+	t.Parallel()
 	r := runCheck(t, "dev", productAPI(false))
 	if r.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -280,6 +281,7 @@ func TestAppImageCheckRunsTheChartsHardenedRuntime(t *testing.T) {
 
 // The image and the memory limit follow the environment's values file.
 func TestAppImageCheckReadsTheEnvironmentsValues(t *testing.T) {
+	t.Parallel()
 	chart := t.TempDir()
 	for _, f := range []string{"values.yaml", "values-dev.yaml", "values-prod.yaml"} {
 		b, err := os.ReadFile(filepath.Join("../gitops/charts/phl-store", f))
@@ -307,6 +309,7 @@ func TestAppImageCheckReadsTheEnvironmentsValues(t *testing.T) {
 
 // A failing step fails the check with one line naming it, and everything is cleaned up.
 func TestAppImageCheckCleansUpWhenAStepFails(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string]struct {
 		api    http.Handler
 		env    []string
@@ -319,6 +322,7 @@ func TestAppImageCheckCleansUpWhenAStepFails(t *testing.T) {
 		"the app never answers": {http.NotFoundHandler(), []string{"PHL_CHECK_TIMEOUT=1"}, "FAIL app: GET /api/products did not answer 200 within 1s (last: 404)", true},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			r := runCheck(t, "dev", c.api, c.env...)
 			if r.code == 0 || !strings.Contains(r.stderr, c.fail) {
 				t.Errorf("exit %d; want a failure with %q in stderr:\n%s", r.code, c.fail, r.stderr)
@@ -333,6 +337,7 @@ func TestAppImageCheckCleansUpWhenAStepFails(t *testing.T) {
 
 // Without Docker: one line saying so, and nothing else is attempted.
 func TestAppImageCheckNeedsDocker(t *testing.T) {
+	t.Parallel()
 	// Only what the script needs before its Docker check, so no docker is on PATH.
 	bin := t.TempDir()
 	for _, tool := range []string{"bash", "dirname"} {
@@ -360,6 +365,7 @@ func TestAppImageCheckNeedsDocker(t *testing.T) {
 
 // Values the check cannot use stop it with one line naming them, before any container exists.
 func TestAppImageCheckRejectsBadValues(t *testing.T) {
+	t.Parallel()
 	values, err := os.ReadFile("../gitops/charts/phl-store/values.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -370,6 +376,7 @@ func TestAppImageCheckRejectsBadValues(t *testing.T) {
 		"no values file": {string(values), "staging", "error: environment staging: "},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			chart := t.TempDir()
 			if c.values == string(values) && name != "no values file" {
 				t.Fatal("the plant changed nothing")
