@@ -50,8 +50,8 @@ case "$1" in
 esac
 `
 
-// productAPI serves the app's contract (docs: /work/shared/reference/phl-store-app.md) in
-// memory; failPUT makes PUT answer 500.
+// productAPI serves the app's API contract in memory (200 on every call; products with id,
+// name, description and price); failPUT makes PUT answer 500.
 func productAPI(failPUT bool) http.Handler {
 	type product struct {
 		ID          int     `json:"id"`
