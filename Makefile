@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth preflight tools bench clean
+.PHONY: help plan test synth preflight tools bench clean app-image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ preflight: ## read-only checks of cdktf.out against the AWS account, before a de
 
 tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
 	@scripts/tools.sh --scanner --k8s --mariadb
+
+app-image-check: ## run the phl-store image the chart pins as the chart runs it (UID, read-only root) against a TLS MySQL and call its API (needs Docker)
+	@scripts/app-image-check.sh
 
 bench: ## measure wall time and peak memory of synth and each ladder rung (writes .work/bench.tsv)
 	@scripts/bench.sh

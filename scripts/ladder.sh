@@ -85,7 +85,7 @@ rung1_selftests() {
   selftest "an invalid job in .github/workflows/ci.yml" 'unexpected key "stepz"' with SRC="$d" PKGS=./internal/netcalc/ -- rung1_check
 }
 rung1() { rung1_check; rung1_selftests; }
-rung "1 lint + go test" "gofmt (every Go file), go vet, actionlint, config validation cases, subnet math, synth assertions, plan-rule mutation cases" rung1
+rung "1 lint + go test" "gofmt (every Go file), go vet, actionlint, config validation cases, subnet math, synth assertions, plan-rule mutation cases, the provider lock, the scripts' tests (provider mirror, app image check)" rung1
 
 # ---------------------------------------------------------------------------------------------
 # Rung 2: synth. Input: PHL_ENVIRONMENTS_DIR (environments/). Output: CDKTF_OUTDIR, .work/hcl.

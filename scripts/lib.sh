@@ -90,28 +90,25 @@ first_env() {
   printf '%s\n' "${envs%%$'\n'*}"
 }
 
-# tf_mirror prints the provider mirror root, or nothing when this machine has none.
+# The provider mirror our machine images ship (README "Prerequisites"). Nothing else on the disk
+# is ever searched: a provider binary found elsewhere would run with the deploy's credentials.
+TF_DEFAULT_MIRROR=/opt/tf-plugins
+
+# tf_mirror prints the provider mirror root: PHL_PROVIDER_MIRROR when set (it must hold the
+# pinned provider), else TF_DEFAULT_MIRROR when it holds it, else nothing.
 tf_mirror() {
-  local dir="${PHL_PROVIDER_MIRROR:-}" bin cand
+  local dir="${PHL_PROVIDER_MIRROR:-}" want="registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION"
   if [ -n "$dir" ]; then
-    [ -d "$dir/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] || die "PHL_PROVIDER_MIRROR=$dir holds no registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/"
-    printf '%s\n' "$dir"; return 0
+    [ -d "$dir/$want" ] || die "PHL_PROVIDER_MIRROR=$dir holds no $want/ (a filesystem mirror of the AWS provider $AWS_PROVIDER_VERSION; build one with: terraform providers mirror)"
+    printf '%s\n' "$dir"
+  elif [ -d "$TF_DEFAULT_MIRROR/$want" ]; then
+    printf '%s\n' "$TF_DEFAULT_MIRROR"
   fi
-  for cand in /opt/tf-plugins /usr/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
-    [ -d "$cand/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ] && { printf '%s\n' "$cand"; return 0; }
-  done
-  # Last resort: search the disk once, and remember what was found.
-  local found="$WORK/provider-mirror"
-  if [ ! -f "$found" ]; then
-    mkdir -p "$WORK"
-    bin=$(find / -xdev -path "*/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/*" -name 'terraform-provider-aws_*' -print -quit 2>/dev/null || true)
-    printf '%s\n' "${bin%%/registry.terraform.io/*}" > "$found"
-  fi
-  cat "$found"
 }
 
 # tf_setup checks terraform and writes a CLI config: providers from the filesystem mirror when
-# this machine has one (ours: no internet), else from the Terraform registry (a laptop).
+# this machine has one (ours: no internet), else from the Terraform registry (a laptop). Either
+# way `terraform init` checks the package against the committed .terraform.lock.hcl.
 # PHL_OFFLINE=true makes a missing mirror an error instead (for machines without internet).
 tf_setup() {
   command -v terraform >/dev/null || die "terraform is not on PATH; install Terraform $TERRAFORM_VERSION (it cannot be downloaded on our machines)"
@@ -120,7 +117,7 @@ tf_setup() {
   local mirror; mirror=$(tf_mirror)
   mkdir -p "$WORK"
   if [ -z "$mirror" ]; then
-    [ "${PHL_OFFLINE:-}" != true ] || die "the AWS provider $AWS_PROVIDER_VERSION is not in any filesystem mirror on this machine (set PHL_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/<os>_<arch>/; build one with: terraform providers mirror); it cannot be downloaded here"
+    [ "${PHL_OFFLINE:-}" != true ] || die "PHL_OFFLINE=true and no provider mirror: PHL_PROVIDER_MIRROR is unset and $TF_DEFAULT_MIRROR holds no registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/ (set PHL_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/<os>_<arch>/; build one with: terraform providers mirror)"
     note "no provider mirror on this machine: terraform installs the AWS provider from the Terraform registry (cached in $TOOLS_CACHE/terraform-plugins)"
     mkdir -p "$TOOLS_CACHE/terraform-plugins"
     printf 'plugin_cache_dir = "%s"\nprovider_installation {\n  direct {}\n}\n' "$TOOLS_CACHE/terraform-plugins" > "$WORK/terraformrc"

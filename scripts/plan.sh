@@ -72,7 +72,10 @@ plan_one() {
   mkdir -p "$wd"
   cp "$OUT/stacks/$s/cdk.tf.json" "$wd/"
   offline_override "$s" > "$wd/offline_override.tf.json"
-  (cd "$wd" && terraform init -input=false -no-color > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }
+  # The committed lock, read-only: init fails when the mirror's provider is not the locked
+  # version or does not match its checksum, so what is planned here is what deploys install.
+  cp "$ROOT/.terraform.lock.hcl" "$wd/"
+  (cd "$wd" && terraform init -input=false -no-color -lockfile=readonly > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }
   if [ "$mode" = validate ]; then
     (cd "$wd" && terraform validate -no-color) | sed "s/^/  $s: /"
     return 0

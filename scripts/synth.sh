@@ -16,6 +16,10 @@ if [ "${1:-}" = "--hcl" ]; then
   SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$WORK/hcl" "$WORK/bin/phl-platform"
 fi
 list=$(stacks)
+# The committed provider lock goes beside every stack: `terraform init` (cdktf deploy, Atlantis)
+# then installs exactly the locked AWS provider and checks its checksum. cdktf synth, run again
+# by cdktf deploy, leaves files it did not write in the stack folders.
 for s in $list; do
+  cp "$ROOT/.terraform.lock.hcl" "$OUT/stacks/$s/.terraform.lock.hcl"
   note "$s: $(jq '[.resource // {} | .[] | length] | add // 0' "$OUT/stacks/$s/cdk.tf.json") resources -> ${OUT#"$ROOT"/}/stacks/$s/cdk.tf.json"
 done

@@ -12,9 +12,11 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// AwsProviderConstraint accepts the provider the bindings were generated from (5.99.1) and
-// later 5.x releases, such as the 5.100.0 in our machines' mirror.
-const AwsProviderConstraint = "~> 5.99"
+// AwsProviderVersion is the one AWS provider release every stack accepts: the one the ladder
+// validates and plans with (scripts/versions.env AWS_PROVIDER_VERSION), so a deploy cannot pick
+// a newer 5.x. The bindings were generated from 5.99.1; the committed .terraform.lock.hcl holds
+// this version and its checksums, and scripts/synth.sh puts it beside every stack.
+const AwsProviderVersion = "5.100.0"
 
 // newStack creates an environment's stack with its AWS provider and state backend.
 func newStack(scope constructs.Construct, env *config.Environment, component string) cdktf.TerraformStack {
@@ -32,7 +34,7 @@ func newStack(scope constructs.Construct, env *config.Environment, component str
 		AllowedAccountIds: &[]*string{jsii.String(env.AccountID)},
 		DefaultTags:       &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
 	})
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderConstraint))
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderVersion))
 
 	addBackend(stack, env, name)
 	return stack

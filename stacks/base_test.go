@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,8 +34,9 @@ func TestProviderCarriesNoOfflineSettings(t *testing.T) {
 			t.Errorf("default tags %s lack %s", tags, want)
 		}
 	}
-	if v := s.path("terraform", "required_providers", "aws", "version"); v != AwsProviderConstraint {
-		t.Errorf("aws provider constraint = %v; want %s", v, AwsProviderConstraint)
+	// Exactly the tested release: a range would let a deploy pick a newer, untested 5.x.
+	if v := s.path("terraform", "required_providers", "aws", "version"); v != AwsProviderVersion {
+		t.Errorf("aws provider version = %v; want exactly %s", v, AwsProviderVersion)
 	}
 }
 
@@ -61,5 +64,67 @@ func TestBackendS3WhenConfigured(t *testing.T) {
 	}
 	if s.path("terraform", "backend", "local") != nil {
 		t.Error("local backend alongside S3")
+	}
+}
+
+// lockProblems compares the committed lock file and scripts/versions.env with the version the
+// stacks pin. Terraform refuses a lock whose version differs from the constraint only at init
+// time (rungs 3 and 4 init with -lockfile=readonly); this names the mismatch in rung 1.
+func lockProblems(lock, versionsEnv, pinned string) []string {
+	var problems []string
+	block := regexp.MustCompile(`(?s)provider "registry\.terraform\.io/hashicorp/aws" \{(.*?)\n\}`).FindStringSubmatch(lock)
+	if block == nil {
+		return []string{"the lock has no registry.terraform.io/hashicorp/aws entry"}
+	}
+	for _, key := range []string{"version", "constraints"} {
+		if v := firstGroup(`(?m)^\s*`+key+`\s*=\s*"([^"]*)"`, block[1]); v != pinned {
+			problems = append(problems, fmt.Sprintf("the lock's aws %s is %q; the stacks pin %s", key, v, pinned))
+		}
+	}
+	if !regexp.MustCompile(`"h1:[A-Za-z0-9+/]{43}="`).MatchString(block[1]) {
+		problems = append(problems, "the lock's aws entry has no h1: hash (terraform providers lock -platform=linux_amd64)")
+	}
+	if v := firstGroup(`(?m)^AWS_PROVIDER_VERSION=(\S+)`, versionsEnv); v != pinned {
+		problems = append(problems, fmt.Sprintf("scripts/versions.env AWS_PROVIDER_VERSION is %q; the stacks pin %s", v, pinned))
+	}
+	return problems
+}
+
+// firstGroup returns the first capture group of the pattern's first match in s, or "".
+func firstGroup(pattern, s string) string {
+	if m := regexp.MustCompile(pattern).FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// The committed lock holds the pinned version, as does the ladder's mirror lookup; a planted
+// mismatch in either is reported.
+func TestProviderLockMatchesPinnedVersion(t *testing.T) {
+	read := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	lock, env := read("../.terraform.lock.hcl"), read("../scripts/versions.env")
+	if p := lockProblems(lock, env, AwsProviderVersion); p != nil {
+		t.Fatalf("committed lock or versions.env: %s", strings.Join(p, "; "))
+	}
+	planted := map[string]struct{ lock, env, want string }{
+		"newer version in the lock":     {strings.Replace(lock, `version     = "5.100.0"`, `version     = "5.101.0"`, 1), env, `aws version is "5.101.0"`},
+		"range constraint in the lock":  {strings.Replace(lock, `constraints = "5.100.0"`, `constraints = "~> 5.99"`, 1), env, `aws constraints is "~> 5.99"`},
+		"no h1 hash":                    {regexp.MustCompile(`"h1:[^"]*",`).ReplaceAllString(lock, ""), env, "no h1: hash"},
+		"no aws entry":                  {strings.Replace(lock, "hashicorp/aws", "hashicorp/awz", 1), env, "no registry.terraform.io/hashicorp/aws entry"},
+		"older version in versions.env": {lock, strings.Replace(env, "AWS_PROVIDER_VERSION=5.100.0", "AWS_PROVIDER_VERSION=5.99.1", 1), `AWS_PROVIDER_VERSION is "5.99.1"`},
+	}
+	for name, c := range planted {
+		if c.lock == lock && c.env == env {
+			t.Fatalf("%s: the plant changed nothing", name)
+		}
+		if p := strings.Join(lockProblems(c.lock, c.env, AwsProviderVersion), "; "); !strings.Contains(p, c.want) {
+			t.Errorf("%s: problems %q; want one containing %q", name, p, c.want)
+		}
 	}
 }
