@@ -144,7 +144,7 @@ func TestTunnelClosedOnEveryPath(t *testing.T) {
 		argo   time.Duration
 		want   string
 	}{
-		"success": {},
+		// success: TestDeployOrderAndParallelism
 		"gitops stack fails": {
 			rules: []fakecli.Rule{{Tool: "terraform", Args: []string{chdir("dev", "gitops"), "apply"}, Stderr: "Error: Kubernetes cluster unreachable\n", Exit: []int{1}}},
 			want:  "dev-gitops: terraform -chdir=cdktf.out/stacks/dev-gitops apply -input=false tfplan exited with status 1: Error: Kubernetes cluster unreachable",
@@ -181,14 +181,12 @@ func TestTunnelClosedOnEveryPath(t *testing.T) {
 			}
 			err := Deploy(ctx, o)
 			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("deploy failed: %v\n%s", err, w.out)
-			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			case err == nil || !strings.Contains(err.Error(), c.want):
 				t.Fatalf("error = %v; want %q\n%s", err, c.want, w.out)
 			}
 			w.assertTunnelClosed()
-			if has(w.fake.Calls(), "go", "run ./cmd/smoke") != (c.want == "") {
-				t.Error("the smoke check ran after a failure, or not after success")
+			if has(w.fake.Calls(), "go", "run ./cmd/smoke") {
+				t.Error("the smoke check ran after a failure")
 			}
 		})
 	}

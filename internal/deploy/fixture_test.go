@@ -42,6 +42,9 @@ cluster:
   admin_principal_arns:
     - arn:aws:iam::111111111111:role/platform-admin
     - arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123
+database:
+  deletion_protection: false
+  final_snapshot: false
 gitops:
   repo_url: https://github.com/example/phl-platform.git
 `
@@ -78,6 +81,17 @@ func newWorld(t *testing.T, yaml string) *world {
 	w := &world{t: t, root: root, env: env, fake: fakecli.New(t, root), out: &syncBuffer{}}
 	w.fake.Add(happyRules(name)...)
 	return w
+}
+
+// run is a run of the world's options, for testing one phase on its own.
+func (w *world) run(o Options) *run {
+	w.t.Helper()
+	d, err := newRun(o)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(d.close)
+	return d
 }
 
 func (w *world) options() Options {
@@ -134,6 +148,8 @@ func happyRules(env string) []fakecli.Rule {
 		{Tool: "terraform", Args: []string{chdir(env, "cluster"), "apply -input=false"}, Meet: "cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{chdir(env, "database"), "apply -input=false"}, Meet: "cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{"apply -input=false"}, Sleep: 150 * time.Millisecond, Stdout: []string{"Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n"}},
+		{Tool: "terraform", Args: []string{chdir(env, "cluster"), "destroy -input=false"}, Meet: "destroy cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
+		{Tool: "terraform", Args: []string{chdir(env, "database"), "destroy -input=false"}, Meet: "destroy cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{"destroy"}, Sleep: 100 * time.Millisecond, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{chdir(env, "network"), "output -json"}, Stdout: []string{outputs("vpc_id", "vpc-0abc")}},
 		{Tool: "terraform", Args: []string{chdir(env, "cluster"), "output -json"}, Stdout: []string{outputs("cluster_name", cluster, "cluster_endpoint", endpoint, "cluster_certificate_authority_data", "Q0EgZGF0YQ==")}},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/phl-platform/phl-platform/config"
@@ -21,8 +22,11 @@ type run struct {
 	// when the run ends, whatever way it ends.
 	tmp      string
 	phases   []phaseTime
-	outputs  map[string]stackOutputs
 	identity *callerIdentity
+	// mu guards what parallel stacks record: outputs read and stacks initialized.
+	mu      sync.Mutex
+	outputs map[string]stackOutputs
+	inited  map[string]bool
 }
 
 type phaseTime struct {
@@ -53,7 +57,7 @@ func newRun(o Options) (*run, error) {
 	return &run{
 		o: o, env: o.Env, t: t, out: out, tmp: tmp,
 		r:       &runner{dir: o.Root, env: env, out: out, grace: t.Grace},
-		outputs: map[string]stackOutputs{},
+		outputs: map[string]stackOutputs{}, inited: map[string]bool{},
 	}, nil
 }
 

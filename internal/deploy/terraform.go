@@ -39,8 +39,21 @@ func (d *run) apply(ctx context.Context, component string, env ...string) error 
 	return d.terraform(ctx, component, env, "apply", "-input=false", "tfplan")
 }
 
+// init initializes a stack once per run (it may be needed by several phases).
 func (d *run) init(ctx context.Context, component string) error {
-	return d.terraform(ctx, component, nil, "init", "-input=false")
+	d.mu.Lock()
+	done := d.inited[component]
+	d.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := d.terraform(ctx, component, nil, "init", "-input=false"); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.inited[component] = true
+	d.mu.Unlock()
+	return nil
 }
 
 func (d *run) destroy(ctx context.Context, component string, env ...string) error {
@@ -58,7 +71,10 @@ type stackOutputs struct {
 
 // readOutputs reads (once) the outputs of an applied stack.
 func (d *run) readOutputs(ctx context.Context, component string) (stackOutputs, error) {
-	if o, ok := d.outputs[component]; ok {
+	d.mu.Lock()
+	o, ok := d.outputs[component]
+	d.mu.Unlock()
+	if ok {
 		return o, nil
 	}
 	stack := d.env.StackName(component)
@@ -72,11 +88,13 @@ func (d *run) readOutputs(ctx context.Context, component string) (stackOutputs, 
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return stackOutputs{}, fmt.Errorf("%s: terraform output -json: %v", stack, err)
 	}
-	o := stackOutputs{stack: stack, values: map[string]json.RawMessage{}}
+	o = stackOutputs{stack: stack, values: map[string]json.RawMessage{}}
 	for k, v := range doc {
 		o.values[k] = v.Value
 	}
+	d.mu.Lock()
 	d.outputs[component] = o
+	d.mu.Unlock()
 	return o, nil
 }
 
