@@ -49,7 +49,11 @@ func (d *run) runChecks(ctx context.Context, checks []check) error {
 	case 1:
 		return errs[0]
 	}
-	return fmt.Errorf("%d checks failed: %s", len(errs), oneLine(errors.Join(errs...)))
+	var names []string
+	for _, err := range errs {
+		names = append(names, err.(*checkError).name)
+	}
+	return fmt.Errorf("%d checks failed (the FAIL lines above say why and how to fix each): %s", len(errs), strings.Join(names, ", "))
 }
 
 func (d *run) deployChecks() []check {
@@ -259,7 +263,7 @@ func pathless(arn string) string {
 func (d *run) checkClusterAccess(ctx context.Context) (string, error) {
 	_, arn, err := d.caller(ctx)
 	if err != nil {
-		return "", fail("cluster-access", "the caller is unknown: "+err.Error(), "fix the credentials first")
+		return "", fail("cluster-access", "not checked without a caller identity", "fix the credentials first")
 	}
 	principal, ok := accessPrincipal(arn)
 	if !ok {

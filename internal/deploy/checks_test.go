@@ -83,13 +83,21 @@ func TestDeployChecks(t *testing.T) {
 			if err == nil {
 				t.Fatalf("deploy passed")
 			}
-			for _, want := range c.want {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q lacks %q", err, want)
+			// The check's own line, printed, with the fix.
+			var line string
+			for _, l := range strings.Split(w.out.String(), "\n") {
+				if strings.HasPrefix(l, "FAIL "+c.want[0]) {
+					line = l
 				}
 			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error is not one line: %q", err)
+			for _, want := range c.want {
+				if !strings.Contains(line, want) {
+					t.Errorf("no FAIL line with %q:\n%s", want, w.out)
+				}
+			}
+			name := strings.TrimPrefix(strings.SplitN(c.want[0], ":", 2)[0], "check ")
+			if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), name) {
+				t.Errorf("error %q is not one line naming the check %s", err, name)
 			}
 			if strings.Contains(w.out.String(), "ghs_secret") {
 				t.Error("the token in the origin URL was printed")

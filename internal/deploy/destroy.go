@@ -2,7 +2,7 @@ package deploy
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"github.com/phl-platform/phl-platform/config"
 )
@@ -53,10 +53,14 @@ func (d *run) destroyAll(ctx context.Context) error {
 		return err
 	}
 	// The report runs after a failed destroy too: what is left is what blocked it.
-	if lerr := d.phase("leftovers", func() error { return d.leftovers(ctx, vpcID) }); lerr != nil {
-		return errors.Join(err, lerr)
+	lerr := d.phase("leftovers", func() error { return d.leftovers(ctx, vpcID) })
+	switch {
+	case err != nil && lerr != nil:
+		return fmt.Errorf("%v; %v", err, lerr)
+	case err != nil:
+		return err
 	}
-	return err
+	return lerr
 }
 
 var components = []string{"network", "cluster", "database", "gateway", "gitops"}

@@ -122,8 +122,21 @@ func parallel(items []string, fn func(string) error) error {
 	for range items {
 		<-done
 	}
-	return errors.Join(errs...)
+	var msgs []string
+	for _, err := range errs {
+		if err != nil {
+			msgs = append(msgs, err.Error())
+		}
+	}
+	switch len(msgs) {
+	case 0:
+		return nil
+	case 1:
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
-
-// oneLine joins a multi-error into one line.
-func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

@@ -205,10 +205,14 @@ func (r *runner) run(ctx context.Context, c command) ([]byte, error) {
 		if errors.As(err, &exit) {
 			err = fmt.Errorf("exited with status %d", exit.ExitCode())
 		}
-		if detail != "" {
-			return stdout.Bytes(), fmt.Errorf("%s: %s %v: %s", c.labelOrName(), c, err, detail)
+		msg := fmt.Sprintf("%s %v", c, err)
+		if c.label != "" {
+			msg = c.label + ": " + msg
 		}
-		return stdout.Bytes(), fmt.Errorf("%s: %s %v", c.labelOrName(), c, err)
+		if detail != "" {
+			msg += ": " + detail
+		}
+		return stdout.Bytes(), errors.New(msg)
 	}
 	return stdout.Bytes(), nil
 }
