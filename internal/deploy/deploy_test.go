@@ -16,9 +16,24 @@ import (
 func TestDeployOrderAndParallelism(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, devYAML)
+	// The registry credentials are deleted as soon as the push is done, not at the run's end.
+	credentialsKept := make(chan bool, 1)
+	go func() {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if len(w.fake.Find("aws", "ssm describe-instance-information")) > 0 {
+				_, err := os.Stat(w.fake.Find("go", "run ./tools/image")[0].Note["docker-config"])
+				credentialsKept <- err == nil
+				return
+			}
+		}
+		credentialsKept <- true
+	}()
 	start := time.Now()
 	if err := Deploy(context.Background(), w.options()); err != nil {
 		t.Fatalf("deploy failed: %v\n%s", err, w.out)
+	}
+	if <-credentialsKept {
+		t.Error("the Docker config with the registry password outlived the push")
 	}
 	t.Logf("a full fake deploy took %s (the command's own overhead, fakes included)", time.Since(start).Round(time.Millisecond))
 	calls := w.fake.Calls()

@@ -121,6 +121,8 @@ func TestProdTeardown(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, prodYAML)
 	w.env.Teardown = true
+	// The database is applied alone here: no rendezvous with the cluster.
+	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("prod", "database"), "apply -input=false"}, Stdout: []string{"Apply complete! Resources: 0 added, 1 changed, 0 destroyed.\n"}})
 	o := w.options()
 	o.Confirm = "prod"
 	if err := Destroy(context.Background(), o); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/phl-platform/phl-platform/config"
 )
@@ -84,9 +85,9 @@ func (d *run) printPhases(verb string, err error) {
 		if p.err != nil {
 			status = "FAILED"
 		}
-		d.printf("  %-22s %10s  %s\n", p.name, p.took.Round(time.Millisecond), status)
+		d.printf("  %s%s %10s  %s\n", p.name, strings.Repeat(" ", max(0, 28-utf8.RuneCountInString(p.name))), p.took.Round(time.Millisecond), status)
 	}
-	d.printf("  %-22s %10s\n", "total", total.Round(time.Millisecond))
+	d.printf("  %-28s %10s\n", "total", total.Round(time.Millisecond))
 	if err != nil {
 		d.printf("%s %s FAILED: %v\n", verb, d.env.Name, err)
 	}
