@@ -81,7 +81,7 @@ func TestTeardownConfirmed(t *testing.T) {
 func TestTeardownIsATopLevelBoolean(t *testing.T) {
 	t.Setenv(TeardownConfirmVar, "dev")
 	for doc, want := range map[string]string{
-		teardownDev + "teardown: yes\n":                `teardown = "yes": line 7: not a boolean`,
+		teardownDev + "teardown: yes\n":               `teardown = "yes": line 7: not a boolean`,
 		teardownDev + "database:\n  teardown: true\n": `database.teardown = "true": line 8: unknown key`,
 	} {
 		_, err := Parse("environments/dev.yaml", []byte(doc))
