@@ -96,7 +96,8 @@ func (c command) String() string {
 
 // runner starts every program of a deploy: in the repository, each in its own process group,
 // so that Ctrl-C in the terminal reaches only the deploy, which then interrupts each child
-// exactly once (Terraform stops gracefully on the first SIGINT and aborts on a second) and
+// exactly once (Terraform stops gracefully on the first SIGINT and aborts on a second: "Two
+// interrupts received. Exiting immediately", the double delivery terragrunt PR #2559 fixed) and
 // kills the whole group, grandchildren included, if it does not exit within the grace period.
 type runner struct {
 	dir   string
