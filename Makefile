@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth preflight tools bench clean app-image-check
+.PHONY: help plan test synth preflight deploy destroy tools bench clean app-image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,6 +23,12 @@ synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 
 preflight: ## read-only checks of cdktf.out against the AWS account, before a deploy (make synth first; needs AWS credentials)
 	@go run ./cmd/preflight
+
+deploy: ## deploy one environment to its AWS account: make deploy ENV=dev (needs AWS credentials; README "make deploy and make destroy")
+	@go run ./cmd/deploy deploy -env="$(ENV)"
+
+destroy: ## destroy one environment, leaving nothing billable: make destroy ENV=dev (prod: CONFIRM=prod and teardown: true)
+	@go run ./cmd/deploy destroy -env="$(ENV)" -confirm="$(CONFIRM)"
 
 tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
 	@scripts/tools.sh --scanner --k8s --mariadb

@@ -35,6 +35,9 @@ type Environment struct {
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string
+	// Teardown: the environment is being destroyed; its database loses deletion protection
+	// (config/teardown.go).
+	Teardown bool
 }
 
 // Network is the VPC part of an environment.

@@ -13,6 +13,7 @@ type fileDoc struct {
 	Gitops            fileGitops        `yaml:"gitops"`
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
+	Teardown          *bool             `yaml:"teardown"` // config/teardown.go
 }
 
 type fileNetwork struct {

@@ -85,6 +85,9 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if env.Tags, err = v.tags(doc.Tags); err != nil {
 		return nil, err
 	}
+	if env.Teardown, err = v.teardown(doc.Teardown, env.Name); err != nil {
+		return nil, err
+	}
 	return env, nil
 }
 

@@ -41,7 +41,7 @@ func NewDatabaseStack(scope constructs.Construct, env *config.Environment, net *
 		BackupRetentionDays:   d.BackupRetentionDays,
 		BackupWindow:          d.BackupWindow,
 		MaintenanceWindow:     d.MaintenanceWindow,
-		DeletionProtection:    d.DeletionProtection,
+		DeletionProtection:    d.DeletionProtection && !env.Teardown, // lifted by a confirmed teardown (config/teardown.go); the final snapshot stays
 		FinalSnapshot:         d.FinalSnapshot,
 		DatabaseName:          d.DatabaseName,
 		LogRetentionDays:      d.LogRetentionDays,

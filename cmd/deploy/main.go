@@ -1,0 +1,111 @@
+// Command deploy deploys or destroys one environment, the same way from a laptop, GitHub
+// Actions or Atlantis (internal/deploy):
+//
+//	go run ./cmd/deploy deploy  -env dev        # make deploy ENV=dev
+//	go run ./cmd/deploy destroy -env prod -confirm prod   # make destroy ENV=prod CONFIRM=prod
+//
+// Ctrl-C (SIGINT or SIGTERM) interrupts each running Terraform once, so it stops gracefully,
+// and closes the tunnel. Exit status: 0 done, 1 failed, 2 a usage or configuration error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/deploy"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = "usage: go run ./cmd/deploy deploy -env <env> [flags]  |  go run ./cmd/deploy destroy -env <env> [-confirm <env>] [flags]"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "deploy" && args[0] != "destroy") {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envName := fs.String("env", "", "the environment: the name of a file in environments/ (required)")
+	var confirm *string
+	var allowRepo *bool
+	if verb == "destroy" {
+		confirm = fs.String("confirm", "", "the environment's name again; required for an environment that keeps data (prod). It also sets "+config.TeardownConfirmVar+", so a `teardown: true` in its file is accepted")
+	} else {
+		allowRepo = fs.Bool("allow-repo-mismatch", false, "deploy even though gitops.repo_url is not this checkout's origin remote")
+	}
+	t := deploy.DefaultTimeouts
+	port := fs.Int("tunnel-port", 0, "local port of the SSM tunnel to the private API endpoint (0: a free one)")
+	fs.DurationVar(&t.Poll, "poll", t.Poll, "interval between two looks at something being waited for")
+	fs.DurationVar(&t.Tunnel, "tunnel-timeout", t.Tunnel, "how long to wait for a node online in SSM and the tunnel's port")
+	fs.DurationVar(&t.ArgoCD, "argocd-timeout", t.ArgoCD, "how long to wait for every Argo CD Application to be Synced and Healthy")
+	fs.DurationVar(&t.AppDelete, "app-delete-timeout", t.AppDelete, "destroy: how long each Argo CD Application may take to delete what it deployed")
+	fs.DurationVar(&t.Karpenter, "karpenter-timeout", t.Karpenter, "destroy: how long Karpenter may take to terminate its instances")
+	fs.DurationVar(&t.Readers, "readers-timeout", t.Readers, "destroy: how long deleting the autoscaled Aurora readers may take")
+	fs.DurationVar(&t.Grace, "grace", t.Grace, "after an interrupt, how long a command may take to stop before it is killed")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "error: unexpected arguments %q\n%s\n", fs.Args(), usage)
+		return 2
+	case *envName == "" || strings.Contains(*envName, ","):
+		fmt.Fprintf(stderr, "error: -env = %q: one environment is required (make %s ENV=dev)\n", *envName, verb)
+		return 2
+	}
+	if confirm != nil && *confirm == *envName {
+		// The confirmation lets config accept the environment's `teardown: true`.
+		os.Setenv(config.TeardownConfirmVar, *envName)
+	}
+	envs, err := config.Load(config.Dir(), *envName)
+	if err == nil && os.Getenv(config.RequireStateBackendVar) == "true" {
+		err = config.RequireStateBackend(envs)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 2
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 2
+	}
+	if _, err := os.Stat("cdktf.json"); err != nil {
+		fmt.Fprintln(stderr, "error: run it from the repository's root (no cdktf.json here)")
+		return 2
+	}
+	o := deploy.Options{Env: envs[0], Root: root, Stdout: stdout, Timeouts: t, TunnelPort: *port}
+	if verb == "deploy" {
+		o.AllowRepoMismatch = *allowRepo
+		err = deploy.Deploy(ctx, o)
+	} else {
+		o.Confirm = *confirm
+		err = deploy.Destroy(ctx, o)
+	}
+	if err != nil {
+		return 1 // the run printed the error after its phase times
+	}
+	return 0
+}
