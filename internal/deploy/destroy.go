@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/phl-platform/phl-platform/config"
 )
@@ -88,6 +89,11 @@ func (d *run) destroyStacks(ctx context.Context) error {
 			return err
 		}
 	}
+	if d.env.Database.FinalSnapshot && d.outputs["database"].applied() {
+		if err := d.phase("keep the final snapshot's key", func() error { return d.keepSnapshotKey(ctx) }); err != nil {
+			return err
+		}
+	}
 	for _, stage := range [][]string{{"gateway"}, {"cluster", "database"}, {"network"}} {
 		if err := d.phase("destroy "+d.stageName(stage), func() error {
 			return parallel(stage, func(c string) error { return d.destroy(ctx, c) })
@@ -95,12 +101,36 @@ func (d *run) destroyStacks(ctx context.Context) error {
 			return err
 		}
 	}
-	if key, err := d.outputs["database"].str("kms_key_arn"); err == nil && d.env.Database.FinalSnapshot {
-		// The snapshot stays encrypted with the database's key, which the destroy scheduled for
-		// deletion: once it is deleted, the snapshot cannot be restored.
-		d.printf("note: the final snapshot of %s is encrypted with %s, now scheduled for deletion: to keep the snapshot restorable, cancel it (aws kms cancel-key-deletion --region %s --key-id %s) or copy the snapshot with another key within the waiting period\n",
-			d.env.DatabaseClusterID(), key, d.env.Region, key)
+	return nil
+}
+
+// keepSnapshotKey takes the database's KMS key out of Terraform's state, so the destroy leaves
+// it: the final snapshot stays encrypted with that key, and a key Terraform destroys is deleted
+// after its waiting period, leaving the snapshot unrestorable (RDS user guide, "Encrypting Amazon
+// Aurora resources": a snapshot is encrypted with the cluster's key). The key (about 1 USD a
+// month) is reported as kept, not as a leftover; its alias goes, so a new deploy makes its own.
+func (d *run) keepSnapshotKey(ctx context.Context) error {
+	out, err := d.r.run(ctx, command{name: "terraform", args: []string{"-chdir=" + d.stackDir("database"), "state", "list"},
+		capture: true, label: d.env.StackName("database")})
+	if err != nil {
+		return err
 	}
+	var keys []string
+	for _, addr := range strings.Fields(string(out)) {
+		if strings.HasPrefix(addr, "aws_kms_key.") {
+			keys = append(keys, addr)
+		}
+	}
+	if len(keys) == 0 {
+		return nil // a destroy run again after this phase
+	}
+	if err := d.terraform(ctx, "database", nil, append([]string{"state", "rm"}, keys...)...); err != nil {
+		return err
+	}
+	key, _ := d.outputs["database"].str("kms_key_arn")
+	d.keptKeys = append(d.keptKeys, key)
+	d.printf("kept: %s, which encrypts the final snapshot of %s; schedule its deletion (aws kms schedule-key-deletion --region %s --key-id %s) only after deleting the snapshot\n",
+		key, d.env.DatabaseClusterID(), d.env.Region, key)
 	return nil
 }
 

@@ -123,12 +123,25 @@ func TestProdTeardown(t *testing.T) {
 	w.env.Teardown = true
 	// The database is applied alone here: no rendezvous with the cluster.
 	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("prod", "database"), "apply -input=false"}, Stdout: []string{"Apply complete! Resources: 0 added, 1 changed, 0 destroyed.\n"}})
+	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("prod", "database"), "state list"},
+		Stdout: []string{"aws_kms_alias.database_kms-alias_1\naws_kms_key.database_kms-key_2\naws_rds_cluster.database_cluster_3\n"}})
+	// The kept key is still tagged for the environment: reported as kept, not as a leftover.
+	w.fake.Override(fakecli.Rule{Tool: "aws", Args: []string{"resourcegroupstaggingapi get-resources"},
+		Stdout: []string{`{"ResourceTagMappingList":[{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/db"}]}`}})
 	o := w.options()
 	o.Confirm = "prod"
 	if err := Destroy(context.Background(), o); err != nil {
 		t.Fatalf("destroy failed: %v\n%s", err, w.out)
 	}
 	calls := w.fake.Calls()
+	// The final snapshot is encrypted with the database's key: the destroy must not delete it.
+	rm := index(t, calls, "terraform", chdir("prod", "database"), "state rm")
+	if got := strings.Join(calls[rm].Args, " "); !strings.HasSuffix(got, "state rm aws_kms_key.database_kms-key_2") {
+		t.Errorf("state rm = %q, want only the database's key", got)
+	}
+	if d := index(t, calls, "terraform", chdir("prod", "database"), "destroy"); rm > d {
+		t.Error("the database's key left the state after the destroy: it is scheduled for deletion with the snapshot still needing it")
+	}
 	if s := w.fake.Find("synth.sh"); len(s) != 1 || s[0].Env[config.TeardownConfirmVar] != "prod" {
 		t.Errorf("synth ran without %s=prod: %v", config.TeardownConfirmVar, s)
 	}
@@ -139,8 +152,11 @@ func TestProdTeardown(t *testing.T) {
 	if d := index(t, calls, "terraform", chdir("prod", "database"), "destroy"); apply > d {
 		t.Error("the database was destroyed before its deletion protection was lifted")
 	}
-	if !strings.Contains(w.out.String(), "note: the final snapshot of phl-prod is encrypted with arn:aws:kms:ap-southeast-1:111111111111:key/db, now scheduled for deletion") {
-		t.Errorf("no warning about the final snapshot's key:\n%s", w.out)
+	if !strings.Contains(w.out.String(), "kept: arn:aws:kms:ap-southeast-1:111111111111:key/db, which encrypts the final snapshot of phl-prod") {
+		t.Errorf("the kept key is not reported:\n%s", w.out)
+	}
+	if strings.Contains(w.out.String(), "leftover: tagged arn:aws:kms:ap-southeast-1:111111111111:key/db") {
+		t.Errorf("the key kept on purpose is reported as a leftover:\n%s", w.out)
 	}
 }
 

@@ -150,6 +150,8 @@ func happyRules(env string) []fakecli.Rule {
 		{Tool: "terraform", Args: []string{"apply -input=false"}, Sleep: 150 * time.Millisecond, Stdout: []string{"Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{chdir(env, "cluster"), "destroy -input=false"}, Meet: "destroy cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{chdir(env, "database"), "destroy -input=false"}, Meet: "destroy cluster+database", MeetCount: 2, Times: 1, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
+		{Tool: "terraform", Args: []string{"state list"}},
+		{Tool: "terraform", Args: []string{"state rm"}, Stdout: []string{"Successfully removed 1 resource instance(s).\n"}},
 		{Tool: "terraform", Args: []string{"destroy"}, Sleep: 100 * time.Millisecond, Stdout: []string{"Destroy complete! Resources: 3 destroyed.\n"}},
 		{Tool: "terraform", Args: []string{chdir(env, "network"), "output -json"}, Stdout: []string{outputs("vpc_id", "vpc-0abc")}},
 		{Tool: "terraform", Args: []string{chdir(env, "cluster"), "output -json"}, Stdout: []string{outputs("cluster_name", cluster, "cluster_endpoint", endpoint, "cluster_certificate_authority_data", "Q0EgZGF0YQ==")}},

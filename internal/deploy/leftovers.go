@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,9 @@ func (d *run) leftovers(ctx context.Context, vpcID string) error {
 	}
 	sort.Strings(arns)
 	for _, arn := range arns {
+		if slices.Contains(d.keptKeys, arn) {
+			continue // reported when it was kept
+		}
 		if strings.Contains(arn, ":kms:") && strings.Contains(arn, ":key/") {
 			var key struct {
 				KeyMetadata struct{ KeyState, DeletionDate string }

@@ -28,6 +28,8 @@ type run struct {
 	mu      sync.Mutex
 	outputs map[string]stackOutputs
 	inited  map[string]bool
+	// keptKeys are KMS keys the destroy leaves on purpose (they encrypt a final snapshot).
+	keptKeys []string
 }
 
 type phaseTime struct {
