@@ -180,7 +180,7 @@ func TestLeftoverReport(t *testing.T) {
 		for _, want := range []string{
 			"leftover: tagged arn:aws:s3:::phl-dev-alb-logs-111111111111",
 			"leftover: network interface eni-0leftover in vpc-0abc (aws-K8S-i-0karp1)",
-			"leftover: log group /aws/containerinsights/phl-dev/application (created by the CloudWatch agent, not Terraform)",
+			"leftover: log group /aws/containerinsights/phl-dev/application (the cluster stack owns it: its destroy did not finish, or the agent wrote after it)",
 			"note: KMS key arn:aws:kms:ap-southeast-1:111111111111:key/0a1b is scheduled for deletion on 2026-12-31T00:00:00Z",
 		} {
 			if !strings.Contains(out, want) {

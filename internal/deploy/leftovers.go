@@ -13,8 +13,8 @@ import (
 // leftovers lists what of the environment is still in the account after the destroy: every
 // resource carrying its tags (stacks/base.go default tags project and environment), and in
 // its VPC the instances, network interfaces and load balancers something outside Terraform
-// may have made, Elastic IPs with its tags, and the Container Insights log groups the
-// CloudWatch agent created. Empty, it prints so; otherwise it lists them and fails.
+// may have made, Elastic IPs with its tags, and the Container Insights log groups (the cluster
+// stack owns them and destroys them after the add-on; the agent recreates any it still writes to). Empty, it prints so; otherwise it lists them and fails.
 func (d *run) leftovers(ctx context.Context, vpcID string) error {
 	var found []string
 	add := func(format string, a ...any) {
@@ -94,7 +94,7 @@ func (d *run) leftovers(ctx context.Context, vpcID string) error {
 		return err
 	}
 	for _, g := range groups {
-		add("log group %s (created by the CloudWatch agent, not Terraform)", g)
+		add("log group %s (the cluster stack owns it: its destroy did not finish, or the agent wrote after it)", g)
 	}
 
 	if len(found) == 0 {
