@@ -114,7 +114,14 @@ func (h *harness) account(f func(a *awsfake.Account)) *harness {
 func (h *harness) run() []Check {
 	h.t.Helper()
 	h.start()
-	return Run(context.Background(), h.fake.Config(), h.env, h.out, h.options())
+	return h.runWith(h.options())
+}
+
+// runWith runs with other options (another charts folder, unreachable repositories).
+func (h *harness) runWith(opts Options) []Check {
+	h.t.Helper()
+	h.start()
+	return Run(context.Background(), h.fake.Config(), h.env, h.out, opts)
 }
 
 // stack returns one of the environment's stacks.
