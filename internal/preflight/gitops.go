@@ -25,7 +25,7 @@ func (r *runner) checkChart(p ChartPin) {
 	name := "gitops.chart." + p.Chart
 	found, published, err := r.opts.Repos.Lookup(r.ctx, p.Repository, p.Chart, p.Version)
 	if err != nil {
-		r.fail(name, fmt.Sprintf("%s is unreachable: %v", p.Repository, err),
+		r.fail(name, fmt.Sprintf("cannot read %s: %v", p.Repository, err),
 			"check the repository URL ("+p.Source+") and this machine's network or proxy (HTTPS_PROXY); Argo CD in the cluster must reach it too")
 		return
 	}

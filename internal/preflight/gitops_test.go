@@ -131,8 +131,8 @@ func TestChartRepositoryUnreachable(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 	checks := h.runWith(Options{Charts: chartsDir, Repos: NewChartRepos(nil, closed.URL)})
-	expect(t, checks, "gitops.chart.argo-cd", Fail, "https://argoproj.github.io/argo-helm is unreachable: GET https://argoproj.github.io/argo-helm/index.yaml: dial tcp", "HTTPS_PROXY")
-	expect(t, checks, "gitops.chart.karpenter", Fail, "public.ecr.aws/karpenter is unreachable: HEAD https://public.ecr.aws/v2/karpenter/karpenter/manifests/")
+	expect(t, checks, "gitops.chart.argo-cd", Fail, "cannot read https://argoproj.github.io/argo-helm: GET https://argoproj.github.io/argo-helm/index.yaml: dial tcp", "HTTPS_PROXY")
+	expect(t, checks, "gitops.chart.karpenter", Fail, "cannot read public.ecr.aws/karpenter: HEAD https://public.ecr.aws/v2/karpenter/karpenter/manifests/")
 	// A host that answers, but not as a Helm repository.
 	checks = h.runWith(Options{Charts: chartsDir, Repos: NewChartRepos(h.charts.Client(), h.charts.URL+"/elsewhere")})
 	expect(t, checks, "gitops.chart.argo-cd", Fail, "index.yaml: HTTP 404 (not a Helm repository?)")
@@ -231,4 +231,55 @@ func TestVersionsNewestFirst(t *testing.T) {
 	if got != "1.10.1 v1.10.0 1.10.0-rc.1 1.9.0 0.0.1" {
 		t.Errorf("order %s", got)
 	}
+}
+
+// copyCharts copies this repository's gitops/charts to a temporary folder, to plant defects in.
+func copyCharts(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "charts")
+	err := filepath.WalkDir(chartsDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(chartsDir, p)
+		data, err := os.ReadFile(p)
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// replaceIn edits a copied file, failing when old is not in it.
+func replaceIn(t *testing.T, file string, old *regexp.Regexp, new string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil || !old.Match(data) {
+		t.Fatalf("%s: no %s (%v)", file, old, err)
+	}
+	if err := os.WriteFile(file, old.ReplaceAll(data, []byte(new)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The defects planted in the real files: a metrics-server version its repository does not
+// publish (values.yaml), and a Bottlerocket release without an AMI (values-prod.yaml).
+func TestDefectsPlantedInTheChartFiles(t *testing.T) {
+	h := newHarness(t, "prod").start()
+	dir := copyCharts(t)
+	replaceIn(t, filepath.Join(dir, "platform", "values.yaml"),
+		regexp.MustCompile(`(metricsServer:(?:\n .*)*?\n    version: )"[^"]+"`), `${1}"3.99.0"`)
+	replaceIn(t, filepath.Join(dir, "karpenter-nodes", "values-prod.yaml"),
+		regexp.MustCompile(`amiAlias: bottlerocket@\S+`), "amiAlias: bottlerocket@v1.99.0")
+	checks := h.runWith(Options{Charts: dir, Repos: NewChartRepos(h.charts.Client(), h.charts.URL)})
+	expect(t, checks, "gitops.chart.metrics-server", Fail, "metrics-server 3.99.0 is not in", "components.metricsServer.version in "+filepath.Join(dir, "platform", "values.yaml"))
+	expect(t, checks, "gitops.karpenter-ami", Fail, "bottlerocket@v1.99.0 has no aws-k8s-", "/x86_64/1.99.0/image_id", "values-prod.yaml")
+	expect(t, checks, "gitops.chart.reloader", Pass)
 }
