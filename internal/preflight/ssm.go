@@ -20,7 +20,8 @@ import (
 // SSM reads Systems Manager parameters: GetParameter only, in the AWS JSON 1.1 protocol
 // (POST, X-Amz-Target: AmazonSSM.GetParameter, SigV4 for service "ssm"; SSM API Reference,
 // GetParameter). It is this small call rather than the SDK's ssm module, which go.mod does not
-// carry; errors are smithy.APIErrors like the SDK's, so describe, denied and fixFor apply.
+// carry; errors are smithy.APIErrors like the SDK's, so describe, denied and fixFor apply. It
+// honours cfg.BaseEndpoint (AWS_ENDPOINT_URL) but not the SDK's per-service or FIPS endpoints.
 type SSM struct {
 	cfg    aws.Config
 	region string
