@@ -27,6 +27,7 @@ type Clients struct {
 	ACM           *acm.Client
 	Route53       *route53.Client
 	S3            *s3.Client
+	SSM           *SSM
 }
 
 // NewClients builds the clients for a region. With a custom endpoint (cfg.BaseEndpoint: a
@@ -47,6 +48,7 @@ func NewClients(cfg aws.Config, region string) *Clients {
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = cfg.BaseEndpoint != nil
 		}),
+		SSM: &SSM{cfg: cfg, region: region},
 	}
 }
 

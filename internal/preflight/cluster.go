@@ -11,7 +11,8 @@ import (
 
 // checkCluster: the Kubernetes version is offered; each add-on's version exists for it and its
 // configuration validates against the schema EKS publishes; the node instance types are
-// offered in every AZ and fit the vCPU quota; the admin principals exist.
+// offered in every AZ and fit the vCPU quota; a pinned Bottlerocket release exists for the
+// version; the admin principals exist.
 func (r *runner) checkCluster() {
 	st := r.stack("cluster")
 	cluster, found := r.only(st, "aws_eks_cluster", "cluster.version")
@@ -30,6 +31,9 @@ func (r *runner) checkCluster() {
 	}
 	for _, ng := range st.Resources("aws_eks_node_group") {
 		r.checkNodeGroup(ng)
+		if ok {
+			r.checkNodeGroupRelease(version, ng)
+		}
 	}
 	r.checkAdmins(st)
 }

@@ -48,3 +48,36 @@ func TestPerformanceInsightsUnsupported(t *testing.T) {
 	h := newHarness(t, "prod").account(func(a *awsfake.Account) { a.Orderable[0].PerformanceInsights = false })
 	expect(t, h.run(), "database.performance-insights", Fail, "db.r6g.large does not support Performance Insights", "performance_insights: false")
 }
+
+// iam-db-auth-error is not exported by every version in every region: RDS would refuse the
+// cluster at apply.
+func TestLogTypeNotExported(t *testing.T) {
+	h := newHarness(t, "dev")
+	h.account(func(a *awsfake.Account) {
+		a.EngineLogTypes[h.env.Database.EngineVersion] = []string{"audit", "error", "general", "slowquery"}
+	})
+	checks := h.run()
+	expect(t, checks, "database.log-exports", Fail, h.env.Database.EngineVersion+" in ap-southeast-1 does not export iam-db-auth-error (it exports: audit, error, general, slowquery)",
+		"database.engine_version", "database.LogExports")
+	expect(t, checks, "database.instance-class", Pass) // the version itself is fine
+}
+
+// The same check reads the stack: a log type the stack adds and the version lacks fails.
+func TestLogTypeAddedToTheStack(t *testing.T) {
+	h := newHarness(t, "prod")
+	cluster := h.resource("database", "aws_rds_cluster")
+	cluster["enabled_cloudwatch_logs_exports"] = append(cluster["enabled_cloudwatch_logs_exports"].([]any), "postgresql")
+	expect(t, h.run(), "database.log-exports", Fail, "does not export postgresql")
+}
+
+func TestCANotSupported(t *testing.T) {
+	h := newHarness(t, "prod")
+	h.account(func(a *awsfake.Account) { a.EngineCAs[h.env.Database.EngineVersion] = []string{"rds-ca-rsa4096-g1"} })
+	expect(t, h.run(), "database.ca-certificate", Fail, "does not support CA rds-ca-rsa2048-g1 (supported: rds-ca-rsa4096-g1)", "database.CACertIdentifier")
+}
+
+func TestLogExportsAndCAOnAHealthyAccount(t *testing.T) {
+	checks := newHarness(t, "prod").run()
+	expect(t, checks, "database.log-exports", Pass, "exports audit, error, iam-db-auth-error, slowquery")
+	expect(t, checks, "database.ca-certificate", Pass, "supports CA rds-ca-rsa2048-g1")
+}

@@ -29,14 +29,17 @@ var keep = map[string][]string{
 	"aws_nat_gateway":              {"subnet_id"},
 	"aws_subnet":                   {"availability_zone"},
 	"aws_eks_cluster":              {"name", "version", "upgrade_policy"},
-	"aws_eks_node_group":           {"node_group_name", "instance_types", "scaling_config", "capacity_type"},
+	"aws_eks_node_group":           {"node_group_name", "instance_types", "scaling_config", "capacity_type", "ami_type", "release_version"},
 	"aws_eks_addon":                {"addon_name", "addon_version", "configuration_values"},
 	"aws_eks_access_entry":         {"principal_arn", "type"},
-	"aws_rds_cluster":              {"engine", "engine_version"},
-	"aws_rds_cluster_instance":     {"instance_class", "availability_zone", "performance_insights_enabled"},
+	"aws_rds_cluster":              {"engine", "engine_version", "enabled_cloudwatch_logs_exports"},
+	"aws_rds_cluster_instance":     {"instance_class", "availability_zone", "performance_insights_enabled", "ca_cert_identifier"},
 	"aws_cognito_user_pool_domain": {"domain", "certificate_arn"},
 	"aws_lb_listener":              {"protocol", "certificate_arn"},
 	"aws_route53_record":           {"zone_id", "name"},
+	// Releases of a repository's chart; the local platform chart (an asset whose path changes
+	// with every edit of the chart) is not kept: preflight reads gitops/charts itself.
+	"helm_release": {"repository", "chart", "version"},
 }
 
 var fixtureStacks = []string{"dev", "prod"}
@@ -61,6 +64,9 @@ func trim(doc map[string]any) map[string]any {
 		kept := map[string]any{}
 		for name, body := range byName {
 			b, _ := body.(map[string]any)
+			if typ == "helm_release" && b["repository"] == nil {
+				continue
+			}
 			r := map[string]any{}
 			for _, a := range attrs {
 				if v, ok := b[a]; ok {

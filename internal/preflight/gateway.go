@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	cognitotypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 )
 
@@ -64,20 +65,42 @@ func (r *runner) checkCognitoDomain(d Resource) {
 		r.apiFail(name, "cognito-idp:DescribeUserPoolDomain", err)
 		return
 	}
+	taken := fmt.Sprintf("prefix %q is taken in %s", prefix, r.env.Region)
+	fix := "set gateway.cognito_domain_prefix in " + r.env.SourceFile + " to another globally unique prefix"
 	desc := out.DomainDescription
-	owner := ""
-	if desc != nil {
-		owner = aws.ToString(desc.AWSAccountId)
-	}
-	switch {
-	case desc == nil || (owner == "" && aws.ToString(desc.UserPoolId) == ""):
+	if !domainDescribed(desc) {
 		r.pass(name, fmt.Sprintf("prefix %q is free in %s", prefix, r.env.Region))
-	case owner == r.env.AccountID:
-		r.pass(name, fmt.Sprintf("prefix %q is already this account's (user pool %s)", prefix, aws.ToString(desc.UserPoolId)))
-	default:
-		r.fail(name, fmt.Sprintf("prefix %q is taken in %s by another account", prefix, r.env.Region),
-			"set gateway.cognito_domain_prefix in "+r.env.SourceFile+" to another globally unique prefix")
+		return
 	}
+	// The API reference promises no owner for a prefix of another account: any description is
+	// a taken prefix, unless its owner or its user pool is this account's.
+	pool := aws.ToString(desc.UserPoolId)
+	switch owner := aws.ToString(desc.AWSAccountId); {
+	case owner == r.env.AccountID:
+		r.pass(name, fmt.Sprintf("prefix %q is already this account's (user pool %s)", prefix, pool))
+	case owner != "":
+		r.fail(name, taken+" by another account ("+owner+")", fix)
+	case pool == "":
+		r.fail(name, taken+" (DescribeUserPoolDomain names no owner: not this account's as far as preflight can tell)", fix)
+	default:
+		_, err := r.aws.Cognito.DescribeUserPool(r.ctx, &cognitoidentityprovider.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+		switch {
+		case err == nil:
+			r.pass(name, fmt.Sprintf("prefix %q is already this account's (user pool %s)", prefix, pool))
+		case errorCode(err) == "ResourceNotFoundException":
+			r.fail(name, taken+" by another account (user pool "+pool+" is not this account's)", fix)
+		default:
+			r.apiFail(name, "cognito-idp:DescribeUserPool "+pool+" (whose is the prefix?)", err)
+		}
+	}
+}
+
+// domainDescribed tells whether DescribeUserPoolDomain described a domain: a free prefix
+// answers an empty DomainDescription.
+func domainDescribed(d *cognitotypes.DomainDescriptionType) bool {
+	return d != nil && (aws.ToString(d.Domain) != "" || aws.ToString(d.UserPoolId) != "" || aws.ToString(d.AWSAccountId) != "" ||
+		aws.ToString(d.CloudFrontDistribution) != "" || aws.ToString(d.S3Bucket) != "" || aws.ToString(d.Version) != "" ||
+		d.Status != "" || d.CustomDomainConfig != nil)
 }
 
 func (r *runner) checkCertificate(arn string) {

@@ -8,18 +8,54 @@ import (
 	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
 )
 
+// A taken prefix, in each shape DescribeUserPoolDomain may answer: with the owner's account,
+// without it (the API reference does not promise AWSAccountId), and without a user pool.
 func TestCognitoPrefixTaken(t *testing.T) {
-	h := newHarness(t, "dev").account(func(a *awsfake.Account) {
-		a.CognitoDomains["phl-dev-111111111111"] = awsfake.CognitoDomain{AccountID: "999999999999", UserPoolID: "ap-southeast-1_other"}
-	})
-	expect(t, h.run(), "gateway.cognito-domain", Fail, `prefix "phl-dev-111111111111" is taken in ap-southeast-1 by another account`, "gateway.cognito_domain_prefix")
+	cases := []struct {
+		name   string
+		domain awsfake.CognitoDomain
+		want   string
+	}{
+		{"another account", awsfake.CognitoDomain{AccountID: "999999999999", UserPoolID: "ap-southeast-1_other"}, "by another account (999999999999)"},
+		{"no account", awsfake.CognitoDomain{UserPoolID: "ap-southeast-1_other", OmitAccountID: true}, "by another account (user pool ap-southeast-1_other is not this account's)"},
+		{"no owner at all", awsfake.CognitoDomain{OmitAccountID: true}, "names no owner"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, "dev")
+			h.account(func(a *awsfake.Account) { a.CognitoDomains[cognitoPrefix(t, h)] = c.domain })
+			expect(t, h.run(), "gateway.cognito-domain", Fail, `prefix "phl-dev-111111111111" is taken in ap-southeast-1`, c.want, "gateway.cognito_domain_prefix")
+		})
+	}
 }
 
+// This account's own prefix passes, with or without AWSAccountId (then its pool is looked up).
 func TestCognitoPrefixAlreadyOurs(t *testing.T) {
-	h := newHarness(t, "dev").account(func(a *awsfake.Account) {
-		a.CognitoDomains["phl-dev-111111111111"] = awsfake.CognitoDomain{AccountID: "111111111111", UserPoolID: "ap-southeast-1_ours"}
+	for _, omit := range []bool{false, true} {
+		h := newHarness(t, "dev")
+		h.account(func(a *awsfake.Account) {
+			a.CognitoDomains[cognitoPrefix(t, h)] = awsfake.CognitoDomain{AccountID: "111111111111", UserPoolID: "ap-southeast-1_ours", OmitAccountID: omit}
+			a.UserPools["ap-southeast-1_ours"] = true
+		})
+		expect(t, h.run(), "gateway.cognito-domain", Pass, "already this account's (user pool ap-southeast-1_ours)")
+		asked := false
+		for _, c := range h.fake.Calls() {
+			asked = asked || c.Action == "cognito-idp:DescribeUserPool"
+		}
+		if asked != omit {
+			t.Errorf("without AWSAccountId %v: DescribeUserPool asked %v", omit, asked)
+		}
+	}
+}
+
+// The pool lookup refused: a clear line, not a guess.
+func TestCognitoPoolLookupDenied(t *testing.T) {
+	h := newHarness(t, "dev")
+	h.account(func(a *awsfake.Account) {
+		a.CognitoDomains[cognitoPrefix(t, h)] = awsfake.CognitoDomain{UserPoolID: "ap-southeast-1_ours", OmitAccountID: true}
+		a.Deny["cognito-idp:DescribeUserPool"] = true
 	})
-	expect(t, h.run(), "gateway.cognito-domain", Pass, "already this account's (user pool ap-southeast-1_ours)")
+	expect(t, h.run(), "gateway.cognito-domain", Fail, "cognito-idp:DescribeUserPool ap-southeast-1_ours", "AccessDeniedException", "preflight policy")
 }
 
 const certArn = "arn:aws:acm:ap-southeast-1:222222222222:certificate/0f2b9c1e-1111-2222-3333-444455556666"

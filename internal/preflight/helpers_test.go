@@ -9,15 +9,24 @@ import (
 
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
+	"github.com/phl-platform/phl-platform/internal/preflight/chartfake"
 )
 
-// harness is one environment's preflight against a fake account built for it.
+// harness is one environment's preflight against a fake account and fake chart repositories
+// built for it.
 type harness struct {
-	t    *testing.T
-	env  *config.Environment
-	out  *Output
-	fake *awsfake.Server
+	t      *testing.T
+	env    *config.Environment
+	out    *Output
+	fake   *awsfake.Server
+	charts *chartfake.Server
 }
+
+// chartsDir is this repository's gitops/charts: the tests read the real pins, whatever they are.
+var chartsDir = filepath.Join("..", "..", "gitops", "charts")
+
+// healthyAMI is the AMI ID the fake account's Bottlerocket parameters hold.
+const healthyAMI = "ami-0123456789abcdef0"
 
 // newHarness loads a shipped environment and the fixture, and starts a fake of an account in
 // which everything passes; edit h.env and the stacks before h.start, the account with h.account.
@@ -60,13 +69,41 @@ func fixture(t *testing.T) *Output {
 	return out
 }
 
-// start builds the healthy account from h.env as it is now.
+// start builds the healthy account from h.env and the stacks as they are now: awsfake.Healthy,
+// the Bottlerocket AMI parameters of the karpenter-nodes chart's alias, and repositories that
+// publish every pinned chart version (and an older one).
 func (h *harness) start() *harness {
-	if h.fake == nil {
-		h.fake = awsfake.New(awsfake.Healthy(h.env))
-		h.t.Cleanup(h.fake.Close)
+	h.t.Helper()
+	if h.fake != nil {
+		return h
+	}
+	a := awsfake.Healthy(h.env)
+	if cluster := h.out.Stack(h.env.StackName("cluster")).Resources("aws_eks_cluster"); len(cluster) == 1 {
+		k8s, _ := cluster[0].Literal("version")
+		alias, archs, _, err := karpenterNodes(chartsDir, h.env.Name)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		_, release, _ := strings.Cut(alias, "@")
+		for _, arch := range archs {
+			ec2 := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[arch]
+			a.Parameters["/aws/service/bottlerocket/aws-k8s-"+k8s+"/"+ec2+"/"+strings.TrimPrefix(release, "v")+"/image_id"] = healthyAMI
+		}
+	}
+	h.fake = awsfake.New(a)
+	h.t.Cleanup(h.fake.Close)
+	h.charts = chartfake.New()
+	h.t.Cleanup(h.charts.Close)
+	pins, _ := PinnedCharts(h.env, h.out, chartsDir) // none without a gitops stack
+	for _, p := range pins {
+		h.charts.Publish(p.Repository, p.Chart, "0.0.1", p.Version)
 	}
 	return h
+}
+
+// options point preflight at the real charts folder and the fake repositories.
+func (h *harness) options() Options {
+	return Options{Charts: chartsDir, Repos: NewChartRepos(h.charts.Client(), h.charts.URL)}
 }
 
 func (h *harness) account(f func(a *awsfake.Account)) *harness {
@@ -76,7 +113,15 @@ func (h *harness) account(f func(a *awsfake.Account)) *harness {
 
 func (h *harness) run() []Check {
 	h.t.Helper()
-	return Run(context.Background(), h.start().fake.Config(), h.env, h.out)
+	h.start()
+	return h.runWith(h.options())
+}
+
+// runWith runs with other options (another charts folder, unreachable repositories).
+func (h *harness) runWith(opts Options) []Check {
+	h.t.Helper()
+	h.start()
+	return Run(context.Background(), h.fake.Config(), h.env, h.out, opts)
 }
 
 // stack returns one of the environment's stacks.
@@ -157,4 +202,14 @@ func lines(checks []Check) string {
 		b.WriteString("  " + c.String() + "\n")
 	}
 	return b.String()
+}
+
+// cognitoPrefix is the Cognito domain prefix the gateway stack asks for.
+func cognitoPrefix(t *testing.T, h *harness) string {
+	t.Helper()
+	prefix, ok := Resource{Attrs: h.resource("gateway", "aws_cognito_user_pool_domain")}.Literal("domain")
+	if !ok {
+		t.Fatal("the gateway stack's Cognito prefix is not literal")
+	}
+	return prefix
 }

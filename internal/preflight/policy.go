@@ -35,11 +35,13 @@ var unscopedActions = []string{
 
 // Policy is the least-privilege IAM policy preflight needs for the environments: read-only,
 // no wildcard actions, and every action that takes a resource scoped to the one it reads
-// (admin principals, ALB certificate, hosted zone, state bucket). sts:GetCallerIdentity needs
+// (admin principals, ALB certificate, hosted zone, state bucket, the account's user pools, the
+// Bottlerocket AMI parameters of the Kubernetes version). sts:GetCallerIdentity needs
 // no permission. ec2:DescribeRegions is asked in the partition's home region (a disabled
 // region refuses calls), so it has no region condition.
 func Policy(envs []*config.Environment) iampolicy.Document {
 	regions, roles, users, certs, zones, buckets, dbClusters := set{}, set{}, set{}, set{}, set{}, set{}, set{}
+	userPools, amiParameters := set{}, set{}
 	for _, e := range envs {
 		regions.add(e.Region)
 		for _, arn := range e.Cluster.AdminPrincipalArns {
@@ -63,6 +65,12 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 			buckets.add("arn:" + e.Partition + ":s3:::" + b.Bucket)
 		}
 		dbClusters.add(fmt.Sprintf("arn:%s:rds:%s:%s:cluster:%s", e.Partition, e.Region, e.AccountID, e.DatabaseClusterID()))
+		// The pool's ID is AWS's, known only once created: any pool of the account in the region.
+		userPools.add(fmt.Sprintf("arn:%s:cognito-idp:%s:%s:userpool/*", e.Partition, e.Region, e.AccountID))
+		// Public parameters have no account in their ARN; any release and architecture of the
+		// standard aws-k8s variant of the environment's Kubernetes version (the node group's and
+		// Karpenter's AMI type), image_id only.
+		amiParameters.add(fmt.Sprintf("arn:%s:ssm:%s::parameter/aws/service/bottlerocket/aws-k8s-%s/*/image_id", e.Partition, e.Region, e.Cluster.KubernetesVersion))
 	}
 	statements := []iampolicy.Statement{
 		iampolicy.Allow("PreflightDescribe", unscopedActions, []string{"*"}).
@@ -81,6 +89,9 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 		{"PreflightStateBucket", []string{"s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"}, buckets},
 		// Only when the engine version is deprecated: does the environment's cluster already run it?
 		{"PreflightDatabaseCluster", []string{"rds:DescribeDBClusters"}, dbClusters},
+		// Only when a taken Cognito prefix is described without its account: is its pool ours?
+		{"PreflightUserPools", []string{"cognito-idp:DescribeUserPool"}, userPools},
+		{"PreflightBottlerocketAMIs", []string{"ssm:GetParameter"}, amiParameters},
 	}
 	for _, s := range scoped {
 		if len(s.resources) > 0 {

@@ -12,12 +12,15 @@ import (
 
 // exercised runs preflight so that every kind of call is made: prod with HTTPS to the ALB, a
 // custom domain, a role and a user (with a path) as admins, a quota at its default, a NAT
-// gateway elsewhere in the region, and a deprecated engine version on the existing cluster.
+// gateway elsewhere in the region, a deprecated engine version on the existing cluster, the
+// Cognito prefix already the account's but described without the account, and the Bottlerocket
+// AMI parameters (Karpenter's alias; the node group pinning a release).
 func exercised(t *testing.T) (*harness, []awsfake.Call) {
 	h := withTLS(t)
 	alice := "arn:aws:iam::222222222222:user/ops/alice"
 	h.env.Cluster.AdminPrincipalArns = append(h.env.Cluster.AdminPrincipalArns, alice)
 	h.addResource("cluster", "aws_eks_access_entry", "eks_admin-1", map[string]any{"principal_arn": alice, "type": "STANDARD"})
+	h.resource("cluster", "aws_eks_node_group")["release_version"] = "1.64.0-2f8a3c1d"
 	h.account(func(a *awsfake.Account) {
 		delete(a.Quotas, "ec2/L-0263D0A3")
 		a.Subnets["subnet-x"] = "ap-southeast-1a"
@@ -25,8 +28,18 @@ func exercised(t *testing.T) (*harness, []awsfake.Call) {
 		// A deprecated engine version on the existing cluster: preflight looks the cluster up.
 		a.EngineVersions[h.env.Database.EngineVersion] = "deprecated"
 		a.DBClusters = map[string]string{h.env.DatabaseClusterID(): h.env.Database.EngineVersion}
+		// The prefix already this account's, described without AWSAccountId: preflight asks for the pool.
+		a.CognitoDomains[cognitoPrefix(t, h)] = awsfake.CognitoDomain{UserPoolID: "ap-southeast-1_ours", OmitAccountID: true}
+		a.UserPools["ap-southeast-1_ours"] = true
 	})
-	noFailures(t, h.run())
+	h.account(func(a *awsfake.Account) {
+		a.Parameters["/aws/service/bottlerocket/aws-k8s-"+h.env.Cluster.KubernetesVersion+"/x86_64/1.64.0-2f8a3c1d/image_id"] = healthyAMI
+	})
+	checks := h.run()
+	noFailures(t, checks)
+	expect(t, checks, "gateway.cognito-domain", Pass, "already this account's")
+	expect(t, checks, "cluster.node-group-release", Pass, "1.64.0-2f8a3c1d")
+	expect(t, checks, "gitops.karpenter-ami", Pass, healthyAMI)
 	return h, h.fake.Calls()
 }
 

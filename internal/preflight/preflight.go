@@ -42,15 +42,27 @@ func (c Check) String() string {
 	return s
 }
 
-// Components are the stacks preflight reads; the gitops stack only installs charts into the
-// cluster and has nothing to check in the account before it exists.
-var Components = []string{"network", "cluster", "database", "gateway"}
+// Components are the stacks preflight reads (the gitops stack for the charts it pins).
+var Components = []string{"network", "cluster", "database", "gateway", "gitops"}
+
+// Options are what Run reads besides the synthesized stacks and the account.
+type Options struct {
+	// Charts is this repository's gitops/charts folder: the platform chart's Applications pin
+	// charts of other repositories, and the karpenter-nodes chart the AMI alias (Argo CD reads
+	// the same files from Git).
+	Charts string
+	// Repos asks the Helm chart repositories; nil: NewChartRepos(nil, "").
+	Repos *ChartRepos
+}
 
 // Run checks one environment: its synthesized stacks in out, against the account that cfg's
 // credentials reach. Every check is reported, as pass, fail or skip; a wrong account or a
 // disabled region skips the rest, since their answers would describe another account.
-func Run(ctx context.Context, cfg aws.Config, env *config.Environment, out *Output) []Check {
-	r := &runner{ctx: ctx, env: env, out: out, cfg: cfg, aws: NewClients(cfg, env.Region)}
+func Run(ctx context.Context, cfg aws.Config, env *config.Environment, out *Output, opts Options) []Check {
+	if opts.Repos == nil {
+		opts.Repos = NewChartRepos(nil, "")
+	}
+	r := &runner{ctx: ctx, env: env, out: out, cfg: cfg, aws: NewClients(cfg, env.Region), opts: opts}
 	stacksOK := r.checkStacks()
 	if !r.checkIdentity() {
 		r.skipRest("the caller is not in account " + env.AccountID + " with " + env.Region + " enabled")
@@ -64,6 +76,7 @@ func Run(ctx context.Context, cfg aws.Config, env *config.Environment, out *Outp
 	r.checkCluster()
 	r.checkDatabase()
 	r.checkGateway()
+	r.checkGitops()
 	r.checkBackend()
 	return r.checks
 }
@@ -75,6 +88,7 @@ type runner struct {
 	out    *Output
 	cfg    aws.Config
 	aws    *Clients
+	opts   Options
 	checks []Check
 }
 
@@ -93,7 +107,7 @@ func (r *runner) apiFail(name, call string, err error) {
 
 // skipRest reports the area checks that were not run.
 func (r *runner) skipRest(why string) {
-	for _, area := range []string{"network", "cluster", "database", "gateway", "backend"} {
+	for _, area := range []string{"network", "cluster", "database", "gateway", "gitops", "backend"} {
 		r.skip(area, "not checked: "+why)
 	}
 }

@@ -23,6 +23,11 @@ func TestShippedEnvironmentsPassOnAHealthyAccount(t *testing.T) {
 			expect(t, checks, "cluster.addon-config.vpc-cni", Pass, "values computed at apply not checked")
 			expect(t, checks, "gateway.cognito-domain", Pass, "is free")
 			expect(t, checks, "gateway.alb-certificate", Skip, "HTTP inside the VPC")
+			expect(t, checks, "database.log-exports", Pass)
+			expect(t, checks, "database.ca-certificate", Pass)
+			expect(t, checks, "cluster.node-group-release", Skip, "node group critical pins no release_version")
+			expect(t, checks, "gitops.karpenter-ami", Pass, healthyAMI)
+			expect(t, checks, "gitops.chart.argo-cd", Pass)
 			if name == "dev" {
 				expect(t, checks, "backend.bucket", Skip, "local state")
 				expect(t, checks, "database.performance-insights", Skip, "off")
@@ -84,6 +89,10 @@ func TestWrongAccountStopsEverythingElse(t *testing.T) {
 	expect(t, checks, "identity.account", Fail, "is in account 999999999999, not 111111111111", "use credentials of account 111111111111")
 	expect(t, checks, "network", Skip, "not in account 111111111111")
 	expect(t, checks, "backend", Skip)
+	expect(t, checks, "gitops", Skip)
+	if asked := h.charts.Asked(); len(asked) > 0 {
+		t.Errorf("chart repositories asked for the wrong account: %v", asked)
+	}
 	for _, c := range h.fake.Calls() {
 		if c.Action != "sts:GetCallerIdentity" {
 			t.Errorf("called %s in the wrong account", c.Action)

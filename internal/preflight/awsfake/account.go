@@ -1,6 +1,6 @@
 // Package awsfake is an in-process fake of the AWS endpoints preflight calls, answering in each
-// service's real wire protocol (query/XML for STS, IAM, RDS and EC2; JSON 1.1 for ACM, Cognito
-// and Service Quotas; REST-JSON for EKS; REST-XML for Route 53 and path-style S3) from an
+// service's real wire protocol (query/XML for STS, IAM, RDS and EC2; JSON 1.1 for ACM, Cognito,
+// Service Quotas and SSM; REST-JSON for EKS; REST-XML for Route 53 and path-style S3) from an
 // in-memory Account. Point an aws.Config at it with Server.Config; it records every call with
 // the IAM action and resource it needs, so tests can hold the calls against the IAM policy.
 package awsfake
@@ -33,13 +33,21 @@ type Account struct {
 	Users map[string]string // user name -> path
 
 	EngineVersions map[string]string // aurora-mysql engine version -> status (available, deprecated)
+	// EngineLogTypes and EngineCAs are, per engine version, the ExportableLogTypes and
+	// SupportedCACertificateIdentifiers DescribeDBEngineVersions reports (none when absent).
+	EngineLogTypes map[string][]string
+	EngineCAs      map[string][]string
 	DBClusters     map[string]string // existing Aurora cluster identifier -> its engine version
 	Orderable      []Orderable
 
 	CognitoDomains map[string]CognitoDomain // prefix -> owner
+	UserPools      map[string]bool          // this account's user pool IDs
 	Certificates   map[string]Certificate   // ARN -> certificate
 	HostedZones    map[string]HostedZone    // ID (without /hostedzone/) -> zone
 	Buckets        map[string]Bucket        // name -> bucket
+
+	// Parameters are the public SSM parameters of the region (/aws/service/...): name -> value.
+	Parameters map[string]string
 
 	// Deny makes an IAM action answer access denied: everywhere ("ec2:DescribeVpcs") or in one
 	// region ("ec2:DescribeRegions@us-east-1", as a region-restricting SCP does).
@@ -97,7 +105,11 @@ type Orderable struct {
 }
 
 // CognitoDomain is a taken Cognito domain prefix.
-type CognitoDomain struct{ AccountID, UserPoolID string }
+type CognitoDomain struct {
+	AccountID, UserPoolID string
+	// OmitAccountID answers without AWSAccountId, which the API reference does not promise.
+	OmitAccountID bool
+}
 
 // Certificate is an ACM certificate.
 type Certificate struct {

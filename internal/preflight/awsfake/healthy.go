@@ -11,6 +11,13 @@ import (
 // DefaultAddonVersion is the version every add-on has in a Healthy account (EKS's default).
 const DefaultAddonVersion = "v1.0.0-eksbuild.1"
 
+// AuroraMySQLLogTypes are the log types Aurora MySQL exports to CloudWatch Logs where all are
+// offered (RDS API Reference, CreateDBCluster EnableCloudwatchLogsExports).
+var AuroraMySQLLogTypes = []string{"audit", "error", "general", "iam-db-auth-error", "instance", "slowquery"}
+
+// RDSCAs are the RDS certificate authorities (RDS User Guide, "Certificate authorities").
+var RDSCAs = []string{"rds-ca-ecc384-g1", "rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1"}
+
 // Healthy is an account in which every preflight check of env passes: its account and region,
 // the AZs, room in every quota, the instance types offered everywhere, every supported
 // Kubernetes version with each add-on (pinned versions too) and its schema, the admin
@@ -35,7 +42,11 @@ func Healthy(env *config.Environment) *Account {
 		Roles:           map[string]string{},
 		Users:           map[string]string{},
 		EngineVersions:  map[string]string{},
+		EngineLogTypes:  map[string][]string{},
+		EngineCAs:       map[string][]string{},
 		CognitoDomains:  map[string]CognitoDomain{},
+		UserPools:       map[string]bool{},
+		Parameters:      map[string]string{},
 		Certificates:    map[string]Certificate{},
 		HostedZones:     map[string]HostedZone{},
 		Buckets:         map[string]Bucket{},
@@ -70,10 +81,11 @@ func Healthy(env *config.Environment) *Account {
 			a.Roles[name] = path
 		}
 	}
-	for _, v := range config.AuroraMySQLVersions {
+	for _, v := range append(append([]string(nil), config.AuroraMySQLVersions...), env.Database.EngineVersion) {
 		a.EngineVersions[v] = "available"
+		a.EngineLogTypes[v] = append([]string(nil), AuroraMySQLLogTypes...)
+		a.EngineCAs[v] = append([]string(nil), RDSCAs...)
 	}
-	a.EngineVersions[env.Database.EngineVersion] = "available"
 	a.Orderable = append(a.Orderable, Orderable{Engine: "aurora-mysql", Version: env.Database.EngineVersion, Class: env.Database.InstanceClass,
 		Zones: append([]string(nil), env.AvailabilityZones...), PerformanceInsights: true})
 	if arn := env.Gateway.AlbCertificateArn; arn != "" {

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// json answers the AWS JSON 1.1 protocol of ACM, Cognito and Service Quotas: a POST whose
+// json answers the AWS JSON 1.1 protocol of ACM, Cognito, Service Quotas and SSM: a POST whose
 // X-Amz-Target names the operation, a JSON answer, and {"__type": code} on failure.
 func (q *request) json() {
 	target := q.r.Header.Get("X-Amz-Target")
@@ -42,9 +42,38 @@ func (q *request) json() {
 		d, taken := q.a.CognitoDomains[str("Domain")]
 		desc := map[string]any{}
 		if taken {
-			desc = map[string]any{"Domain": str("Domain"), "AWSAccountId": d.AccountID, "UserPoolId": d.UserPoolID, "Status": "ACTIVE", "Version": "20260101000000"}
+			desc = map[string]any{"Domain": str("Domain"), "UserPoolId": d.UserPoolID, "Status": "ACTIVE", "Version": "20260101000000",
+				"CloudFrontDistribution": "d111111abcdef8.cloudfront.net", "S3Bucket": "aws-cognito-prod-sin-assets"}
+			if !d.OmitAccountID {
+				desc["AWSAccountId"] = d.AccountID
+			}
 		}
 		q.writeJSON(map[string]any{"DomainDescription": desc})
+	case "cognito-idp:DescribeUserPool":
+		id := str("UserPoolId")
+		if q.record("cognito-idp:DescribeUserPool", fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", q.region, q.a.ID, id)) {
+			q.jsonError(http.StatusBadRequest, "AccessDeniedException", "not authorized to perform cognito-idp:DescribeUserPool")
+			return
+		}
+		if !q.a.UserPools[id] {
+			q.jsonError(http.StatusBadRequest, "ResourceNotFoundException", "User pool "+id+" does not exist.")
+			return
+		}
+		q.writeJSON(map[string]any{"UserPool": map[string]any{"Id": id, "Name": "pool", "Arn": fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", q.region, q.a.ID, id)}})
+	case "ssm:GetParameter":
+		name := str("Name")
+		arn := "arn:aws:ssm:" + q.region + "::parameter" + name // public parameters have no account
+		if q.record("ssm:GetParameter", arn) {
+			q.jsonError(http.StatusBadRequest, "AccessDeniedException", "not authorized to perform ssm:GetParameter on resource "+arn)
+			return
+		}
+		v, ok := q.a.Parameters[name]
+		if !ok {
+			q.jsonError(http.StatusBadRequest, "ParameterNotFound", "")
+			return
+		}
+		q.writeJSON(map[string]any{"Parameter": map[string]any{"Name": name, "Type": "String", "Value": v, "Version": 1,
+			"ARN": arn, "DataType": "aws:ec2:image", "LastModifiedDate": 1.7e9}})
 	case "servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota":
 		if q.record("servicequotas:"+op, "*") {
 			q.jsonError(http.StatusBadRequest, "AccessDeniedException", "not authorized")

@@ -110,7 +110,8 @@ func (q *request) engineVersions() string {
 			continue
 		}
 		b.WriteString(el("DBEngineVersion", tx("Engine", "aurora-mysql")+tx("EngineVersion", v)+tx("Status", status)+
-			tx("DBParameterGroupFamily", "aurora-mysql8.0")))
+			tx("DBParameterGroupFamily", "aurora-mysql8.0")+el("ExportableLogTypes", members(q.a.EngineLogTypes[v]))+
+			el("SupportedCACertificateIdentifiers", members(q.a.EngineCAs[v]))))
 	}
 	return el("DBEngineVersions", b.String())
 }
@@ -131,4 +132,13 @@ func (q *request) orderable() string {
 			el("AvailabilityZones", zones.String())+tx("SupportsPerformanceInsights", fmt.Sprint(o.PerformanceInsights))+tx("SupportsClusters", "true")))
 	}
 	return el("OrderableDBInstanceOptions", b.String())
+}
+
+// members is a query-protocol list: <member>...</member> per item.
+func members(list []string) string {
+	var b strings.Builder
+	for _, v := range list {
+		b.WriteString(tx("member", v))
+	}
+	return b.String()
 }

@@ -89,7 +89,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		q.ec2()
 	case "eks":
 		q.eks()
-	case "acm", "cognito-idp", "servicequotas":
+	case "acm", "cognito-idp", "servicequotas", "ssm":
 		q.json()
 	case "route53":
 		q.route53()
