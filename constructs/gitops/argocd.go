@@ -63,8 +63,12 @@ func (g *GitOps) argoCDValues() map[string]any {
 			"ingress":   map[string]any{"enabled": false},
 			"resources": sized("50m", "128Mi", "256Mi"),
 		},
-		"controller":     map[string]any{"replicas": 1, "resources": sized("250m", "512Mi", "1Gi")},
-		"repoServer":     map[string]any{"replicas": replicas, "resources": sized("100m", "256Mi", "512Mi")},
+		"controller": map[string]any{"replicas": 1, "resources": sized("250m", "512Mi", "1Gi")},
+		"repoServer": map[string]any{
+			"replicas": replicas, "resources": sized("100m", "256Mi", "512Mi"),
+			// Its init container, which copies the argocd binary into a shared volume.
+			"copyutil": map[string]any{"resources": sized("10m", "32Mi", "64Mi")},
+		},
 		"applicationSet": map[string]any{"replicas": replicas, "resources": sized("50m", "64Mi", "128Mi")},
 		"redis":          map[string]any{"resources": sized("50m", "64Mi", "128Mi")},
 		// The pre-install Job that generates the Redis password (global.nodeSelector applies).

@@ -63,7 +63,7 @@ func TestArgoCDRunsOnTheCriticalNodeGroup(t *testing.T) {
 func TestArgoCDContainersHaveRequestsAndLimits(t *testing.T) {
 	v := argoCDValuesYAML(t, Props{HA: true})
 	for _, path := range [][]string{
-		{"server"}, {"controller"}, {"repoServer"}, {"applicationSet"}, {"redis"}, {"redisSecretInit"},
+		{"server"}, {"controller"}, {"repoServer"}, {"repoServer", "copyutil"}, {"applicationSet"}, {"redis"}, {"redisSecretInit"},
 		{"redis-ha", "init"}, {"redis-ha", "redis"}, {"redis-ha", "sentinel"}, {"redis-ha", "splitBrainDetection"},
 		{"redis-ha", "haproxy"}, {"redis-ha", "haproxy", "init"},
 	} {
