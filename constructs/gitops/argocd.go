@@ -25,7 +25,10 @@ func sized(cpu, memory, memoryLimit string) resources {
 	return resources{"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memoryLimit}}
 }
 
-// argoCDValues are the argo-cd chart's values (chart 10.x keys).
+// argoCDValues are the argo-cd chart's values (chart 10.x keys: argo-helm
+// charts/argo-cd/values.yaml). Every pod selects the managed node group's nodes: global.nodeSelector
+// is each Argo CD component's default (server, repo server, controller, ApplicationSet controller,
+// Redis, the Redis secret-init Job); Redis HA gets its own.
 func (g *GitOps) argoCDValues() map[string]any {
 	replicas := 1
 	if g.props.HA {
@@ -60,16 +63,34 @@ func (g *GitOps) argoCDValues() map[string]any {
 			"ingress":   map[string]any{"enabled": false},
 			"resources": sized("50m", "128Mi", "256Mi"),
 		},
-		"controller":     map[string]any{"replicas": 1, "resources": sized("250m", "512Mi", "1Gi")},
-		"repoServer":     map[string]any{"replicas": replicas, "resources": sized("100m", "256Mi", "512Mi")},
+		"controller": map[string]any{"replicas": 1, "resources": sized("250m", "512Mi", "1Gi")},
+		"repoServer": map[string]any{
+			"replicas": replicas, "resources": sized("100m", "256Mi", "512Mi"),
+			// Its init container, which copies the argocd binary into a shared volume.
+			"copyutil": map[string]any{"resources": sized("10m", "32Mi", "64Mi")},
+		},
 		"applicationSet": map[string]any{"replicas": replicas, "resources": sized("50m", "64Mi", "128Mi")},
 		"redis":          map[string]any{"resources": sized("50m", "64Mi", "128Mi")},
+		// The pre-install Job that generates the Redis password (global.nodeSelector applies).
+		"redisSecretInit": map[string]any{"resources": sized("10m", "64Mi", "128Mi")},
 		// Redis HA spreads three Redis and HAProxy pods over the nodes (prod: three critical nodes).
+		// The subchart ignores global.*, so placement and every container's resources are set on
+		// its own keys (DandyDeveloper/charts redis-ha values.yaml and templates: nodeSelector,
+		// tolerations, init, redis, sentinel, splitBrainDetection, haproxy, haproxy.init).
 		"redis-ha": map[string]any{
-			"enabled":      g.props.HA,
-			"nodeSelector": nodeSelector,
-			"tolerations":  tolerations,
-			"haproxy":      map[string]any{"nodeSelector": nodeSelector, "tolerations": tolerations},
+			"enabled":             g.props.HA,
+			"nodeSelector":        nodeSelector,
+			"tolerations":         tolerations,
+			"init":                map[string]any{"resources": sized("10m", "16Mi", "64Mi")},
+			"redis":               map[string]any{"resources": sized("50m", "64Mi", "256Mi")},
+			"sentinel":            map[string]any{"resources": sized("10m", "32Mi", "64Mi")},
+			"splitBrainDetection": map[string]any{"resources": sized("10m", "16Mi", "64Mi")},
+			"haproxy": map[string]any{
+				"nodeSelector": nodeSelector,
+				"tolerations":  tolerations,
+				"resources":    sized("25m", "64Mi", "128Mi"),
+				"init":         map[string]any{"resources": sized("10m", "16Mi", "64Mi")},
+			},
 		},
 		"dex":           map[string]any{"enabled": false},
 		"notifications": map[string]any{"enabled": false},

@@ -92,6 +92,15 @@ targetRevision: {{ .root.Values.targetRevision | quote }}
 path: gitops/charts/{{ .chart }}
 {{- end -}}
 
+{{/*
+The label of the managed node group's nodes (constructs/cluster/nodes.go: phl.platform/node-class
+critical). Every platform controller selects it, so none lands on a node Karpenter launches
+(Karpenter's NodePools label theirs phl.platform/node-class=karpenter).
+*/}}
+{{- define "platform.criticalNodeSelector" -}}
+phl.platform/node-class: critical
+{{- end -}}
+
 {{/* The toleration of the critical node group's taint (CriticalAddonsOnly=true:NoSchedule in prod). */}}
 {{- define "platform.criticalToleration" -}}
 - key: CriticalAddonsOnly
