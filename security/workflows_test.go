@@ -52,23 +52,46 @@ func TestPinCheckBites(t *testing.T) {
 	}
 }
 
-// deploy.yml deploys every component's stack: one left out (as gitops once was) would never
-// reach the account from CI.
-func TestDeployWorkflowDeploysEveryStack(t *testing.T) {
+// deploy.yml deploys through `make deploy` (cmd/deploy: every stack in graph order, the image,
+// the tunnel, gitops, the Argo CD wait and the smoke check, tested in internal/deploy), the path
+// laptops take: a workflow that applied stacks itself would drift from it (as when gitops was
+// once left out of the workflow).
+func TestDeployWorkflowRunsMakeDeploy(t *testing.T) {
 	data, err := os.ReadFile("../.github/workflows/deploy.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var deployed []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.Contains(line, "cdktf deploy") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			deployed = append(deployed, line)
+	if msg := thinDeployWorkflow(string(data)); msg != "" {
+		t.Error(msg)
+	}
+	for _, planted := range []string{
+		strings.Replace(string(data), "make deploy ENV=", "make synth ENV=", 1),
+		string(data) + "      - run: npx cdktf deploy dev-network --auto-approve\n",
+		string(data) + "      - run: terraform -chdir=cdktf.out/stacks/dev-network apply -auto-approve\n",
+	} {
+		if thinDeployWorkflow(planted) == "" {
+			t.Errorf("the check passed a workflow that does not deploy through make deploy:\n%s", planted)
 		}
 	}
-	all := strings.Join(deployed, "\n")
-	for _, component := range []string{"network", "cluster", "database", "gateway", "gitops"} {
-		if !strings.Contains(all, `"$e-`+component+`"`) {
-			t.Errorf("deploy.yml never runs cdktf deploy for the %s stack", component)
+}
+
+// thinDeployWorkflow says what is wrong with a deploy workflow, or "".
+func thinDeployWorkflow(workflow string) string {
+	deploys := false
+	for _, line := range strings.Split(workflow, "\n") {
+		code := strings.TrimSpace(line)
+		if strings.HasPrefix(code, "#") {
+			continue
+		}
+		if strings.Contains(code, "make deploy ENV=") {
+			deploys = true
+		}
+		if strings.Contains(code, "cdktf deploy") || strings.Contains(code, "terraform") && strings.Contains(code, " apply") {
+			return "deploy.yml applies stacks itself (" + code + "): deploy through make deploy, the tested path"
 		}
 	}
+	if !deploys {
+		return "deploy.yml never runs make deploy ENV=<env>"
+	}
+	return ""
 }
