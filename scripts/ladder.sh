@@ -243,6 +243,14 @@ YAML
   cp -r gitops/charts/phl-store "$d/"
   sed -i 's/?tls=true/?tls=skip-verify/' "$d/phl-store/templates/externalsecret.yaml"
   selftest "the app's DSN without certificate verification (tls=skip-verify)" 'TLSConfig:skip-verify' with CHARTS_DIR="$d" -- chart_tests
+  # Every chart (the placement test reads the platform and karpenter-nodes charts together), with
+  # External Secrets' global nodeSelector taken out: its pods could then land on a Karpenter node.
+  d=$(scratch_copy)
+  cp -r gitops/charts/. "$d/"
+  f="$d/platform/templates/components/external-secrets.yaml"
+  sed -i '/^        global:$/{n;/^          nodeSelector:$/{N;d}}' "$f"
+  ! grep -q '^          nodeSelector:' "$f" || die "self-test setup: External Secrets' global nodeSelector is still in $f"
+  selftest "a platform controller (External Secrets) without the critical nodeSelector" 'may land on a Karpenter node' with CHARTS_DIR="$d" -- chart_tests
   # A copy of the synthesized <env>-gitops stack whose target group value is a literal S3 ARN.
   local env f; env=$(first_env); d=$(scratch_copy)
   mkdir -p "$d/out/stacks/$env-gitops"; f="$d/out/stacks/$env-gitops/cdk.tf.json"
