@@ -136,8 +136,10 @@ func (d *run) printAccess(gw stackOutputs) error {
 	d.printf("\n%s is deployed.\n  API:   %s\n", d.env.Name, v["api_url"])
 	d.printf("  token: CLIENT_SECRET=$(aws cognito-idp describe-user-pool-client --region %s --user-pool-id %s --client-id %s --query UserPoolClient.ClientSecret --output text)\n",
 		d.env.Region, v["user_pool_id"], v["client_id"])
-	d.printf("         TOKEN=$(curl -s -u \"%s:$CLIENT_SECRET\" -d grant_type=client_credentials -d 'scope=%s' %s | jq -r .access_token)\n",
+	// Secrets are handed to curl as a config on stdin (-K -), never as arguments that ps shows;
+	// printf is a shell builtin, so the secret is not on any command line either.
+	d.printf("         TOKEN=$(printf 'user = \"%s:%%s\"\\n' \"$CLIENT_SECRET\" | curl -s -K - -d grant_type=client_credentials --data-urlencode 'scope=%s' %s | jq -r .access_token)\n",
 		v["client_id"], apiScopes, v["token_url"])
-	d.printf("  call:  curl -H \"Authorization: Bearer $TOKEN\" %s/products\n", strings.TrimSuffix(v["api_url"], "/"))
+	d.printf("  call:  printf 'header = \"Authorization: Bearer %%s\"\\n' \"$TOKEN\" | curl -s -K - %s/products\n", strings.TrimSuffix(v["api_url"], "/"))
 	return nil
 }

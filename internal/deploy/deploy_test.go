@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,15 @@ func TestDeployOrderAndParallelism(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The printed token recipe keeps the secret and the token off curl's command line.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "curl") && regexp.MustCompile(`-(u|H) +"[^"]*\$(CLIENT_SECRET|TOKEN)`).MatchString(line) {
+			t.Errorf("a secret is a curl argument (visible in ps): %s", line)
+		}
+	}
+	if !strings.Contains(out, `| curl -s -K - -d grant_type=client_credentials`) {
+		t.Errorf("output lacks the token recipe reading credentials from stdin:\n%s", out)
 	}
 	w.assertTunnelClosed()
 }
