@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/cmdflags"
 	"github.com/phl-platform/phl-platform/internal/deploy"
 )
 
@@ -61,17 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
+		return code
 	}
-	switch {
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "error: unexpected arguments %q\n%s\n", fs.Args(), usage)
-		return 2
-	case *envName == "" || strings.Contains(*envName, ","):
+	if *envName == "" || strings.Contains(*envName, ",") {
 		fmt.Fprintf(stderr, "error: -env = %q: one environment is required (make %s ENV=dev)\n", *envName, verb)
 		return 2
 	}

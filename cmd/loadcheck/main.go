@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/phl-platform/phl-platform/internal/cmdflags"
 	"github.com/phl-platform/phl-platform/internal/load"
 	"github.com/phl-platform/phl-platform/internal/smoke"
 )
@@ -54,15 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "usage: go run ./cmd/loadcheck --api-url URL --token-url URL --client-id ID (--user-pool-id POOL | --client-secret-file FILE | PHL_CLIENT_SECRET) [--rate N] [--duration D] [--summary FILE] [--svg FILE]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected arguments %q\n", fs.Args())
-		return 2
+	if code, ok := cmdflags.Parse(fs, args); !ok {
+		return code
 	}
 	cfg.Timeout, cfg.MaxWorkers = f.Timeout, uint64(maxWorkers)
 	if err := f.Validate(getenv); err != nil {

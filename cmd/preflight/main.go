@@ -15,7 +15,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +26,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/internal/cmdflags"
 	"github.com/phl-platform/phl-platform/internal/preflight"
 )
 
@@ -47,16 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: go run ./cmd/preflight [-json] [-out DIR] [-charts DIR] [-chart-repos URL] [-policy]   (PHL_ENVIRONMENTS selects environments)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected arguments %q\n", fs.Args())
-		fs.Usage()
-		return 2
+	if code, ok := cmdflags.Parse(fs, args); !ok {
+		return code
 	}
 	envs, err := config.Load(config.Dir(), os.Getenv(config.SelectionVar))
 	if err != nil {

@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/phl-platform/phl-platform/internal/cmdflags"
 	"github.com/phl-platform/phl-platform/internal/smoke"
 )
 
@@ -43,15 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "usage: go run ./cmd/smoke --api-url URL --token-url URL --client-id ID (--user-pool-id POOL | --client-secret-file FILE | PHL_CLIENT_SECRET)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected arguments %q\n", fs.Args())
-		return 2
+	if code, ok := cmdflags.Parse(fs, args); !ok {
+		return code
 	}
 	opts := smoke.Options{Name: *name}
 	for _, s := range strings.Split(*gone, ",") {
