@@ -5,6 +5,8 @@
 //	go run ./cmd/ci changed -base B -head H   # plan.yml: the stacks a pull request changes, and their dependents
 //	go run ./cmd/ci comment -plans DIR ...    # plan.yml and deploy.yml: the plan comment / job summary
 //	go run ./cmd/ci drift -env E -plans DIR   # drift.yml: the drift issue's body
+//	go run ./cmd/ci envs [-changed FILE]      # the environments as a job matrix (region, plan role variable)
+//	go run ./cmd/ci release -env E -tag T     # app-release.yml: pin the tag's digest in values-<env>.yaml
 //
 // The gate reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_REF and
 // GITHUB_SHA and writes deploy, environment and sha to GITHUB_OUTPUT. Exit status: 0 done,
@@ -32,7 +34,7 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr, ghCIPassed))
 }
 
-const usage = "usage: go run ./cmd/ci gate | changed -base DIR -head DIR [-json] | comment -plans DIR -sha SHA [-changed FILE] [-offline] [-artifact NAME] | drift -env ENV -plans DIR -run-url URL"
+const usage = "usage: go run ./cmd/ci gate | envs [-changed FILE] | release -env ENV -tag TAG [-image REPO] | changed -base DIR -head DIR [-json] | comment -plans DIR -sha SHA [-changed FILE] [-offline] [-artifact NAME] | drift -env ENV -plans DIR -run-url URL"
 
 func run(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ciPassed func(repo string) ci.CIPassed) int {
 	if len(args) == 0 {
@@ -65,7 +67,7 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		plans := fs.String("plans", "", "folder of the reviewed plans (go run ./cmd/deploy plan -out)")
 		sha := fs.String("sha", "", "the commit planned")
 		changedFile := fs.String("changed", "", "the changed-stack selection (changed -json); empty: every stack planned in -plans")
-		offline := fs.Bool("offline", false, "the plans are offline plans (a fork's pull request: no credentials)")
+		offline := fs.Bool("offline", false, "-plans is make plan's folder (.work/plan) of offline plans: a fork's pull request has no credentials")
 		artifact := fs.String("artifact", "", "where the full plans are (an artifact's name or URL)")
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
@@ -87,6 +89,24 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 			return 2
 		}
 		err = drift(*env, *plans, *runURL, getenv, stdout)
+	case "envs":
+		changedFile := fs.String("changed", "", "only the environments with a stack in this selection (changed -json)")
+		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
+			return code
+		}
+		err = envs(*changedFile, stdout)
+	case "release":
+		env := fs.String("env", "", "the environment whose values file gets the digest")
+		tag := fs.String("tag", "", "the image tag to resolve")
+		image := fs.String("image", "docker.io/zylwin/phl-store", "the image repository")
+		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
+			return code
+		}
+		if *env == "" || *tag == "" {
+			fmt.Fprintln(stderr, "error: -env and -tag are required")
+			return 2
+		}
+		err = release(*env, *image, *tag, stdout)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2
@@ -226,6 +246,34 @@ func loadPlans(dir string, stacks []string, why map[string]string) ([]ci.StackPl
 	return out, nil
 }
 
+// loadOfflinePlans reads the offline plans scripts/plan.sh leaves in dir/<stack>/ (plan.json,
+// plan.log) of the stacks given (every planned stack when nil).
+func loadOfflinePlans(dir string, stacks []string, why map[string]string) ([]ci.StackPlan, error) {
+	if stacks == nil {
+		files, _ := filepath.Glob(filepath.Join(dir, "*", "plan.json"))
+		for _, f := range files {
+			stacks = append(stacks, filepath.Base(filepath.Dir(f)))
+		}
+	}
+	var out []ci.StackPlan
+	for _, s := range stacks {
+		show, err := os.ReadFile(filepath.Join(dir, s, "plan.json"))
+		if err != nil {
+			return nil, fmt.Errorf("%s: no offline plan in %s", s, dir)
+		}
+		counts, err := ci.CountPlan(show)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+		text, err := os.ReadFile(filepath.Join(dir, s, "plan.log"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ci.StackPlan{Stack: s, Why: why[s], Counts: counts, Text: string(text)})
+	}
+	return out, nil
+}
+
 func comment(dir, sha, changedFile string, offline bool, artifact string, stdout io.Writer) error {
 	in := ci.CommentInput{SHA: sha, Offline: offline, Artifact: artifact, Skipped: map[string]string{}}
 	var stacks []string
@@ -248,7 +296,11 @@ func comment(dir, sha, changedFile string, offline bool, artifact string, stdout
 			stacks = append(stacks, s)
 		}
 	}
-	plans, err := loadPlans(dir, stacks, why)
+	load := loadPlans
+	if offline {
+		load = loadOfflinePlans
+	}
+	plans, err := load(dir, stacks, why)
 	if err != nil {
 		return err
 	}
@@ -267,4 +319,70 @@ func drift(env, dir, runURL string, getenv func(string) string, stdout io.Writer
 		return err
 	}
 	return writeOutputs(getenv, map[string]string{"drifted": fmt.Sprint(drifted)})
+}
+
+// envs prints the environments as a GitHub Actions matrix: name, region, and the repository
+// variable holding its plan role (AWS_PLAN_ROLE_ARN_<ENV>, printed by the bootstrap stack).
+func envs(changedFile string, stdout io.Writer) error {
+	all, err := config.Load(config.Dir(), "")
+	if err != nil {
+		return err
+	}
+	var only map[string]bool
+	if changedFile != "" {
+		data, err := os.ReadFile(changedFile)
+		if err != nil {
+			return err
+		}
+		var c ci.Change
+		if err := json.Unmarshal(data, &c); err != nil {
+			return fmt.Errorf("%s: %w", changedFile, err)
+		}
+		only = map[string]bool{}
+		for _, s := range c.Plan {
+			only[strings.SplitN(s, "-", 2)[0]] = true
+		}
+	}
+	type entry struct {
+		Env         string `json:"env"`
+		Region      string `json:"region"`
+		PlanRoleVar string `json:"plan_role_var"`
+	}
+	matrix := []entry{}
+	for _, e := range all {
+		if only == nil || only[e.Name] {
+			matrix = append(matrix, entry{e.Name, e.Region, PlanRoleVar(e.Name)})
+		}
+	}
+	return json.NewEncoder(stdout).Encode(matrix)
+}
+
+// PlanRoleVar is the repository variable that holds an environment's plan role ARN.
+func PlanRoleVar(env string) string {
+	return "AWS_PLAN_ROLE_ARN_" + strings.ToUpper(strings.ReplaceAll(env, "-", "_"))
+}
+
+// release resolves image:tag to its digest and pins it in gitops/charts/phl-store/values-<env>.yaml.
+func release(env, image, tag string, stdout io.Writer) error {
+	if _, err := config.Load(config.Dir(), env); err != nil {
+		return err
+	}
+	digest, err := ci.ResolveDigest(image + ":" + tag)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join("gitops", "charts", "phl-store", "values-"+env+".yaml")
+	values, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := ci.SetImage(values, tag, digest)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s:%s is %s, pinned in %s\n", image, tag, digest, path)
+	return nil
 }

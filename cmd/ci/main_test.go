@@ -1,8 +1,16 @@
 package main
 
 import (
+	"io"
+	"log"
+	"net/http/httptest"
+
 	"bytes"
 	"context"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +141,47 @@ func TestUsage(t *testing.T) {
 		if r := runCI(t, nil, true, args...); r.code != 2 {
 			t.Errorf("%v: exit %d; want 2", args, r.code)
 		}
+	}
+}
+
+func TestEnvs(t *testing.T) {
+	t.Setenv(config.DirVar, filepath.Join("..", "..", config.DefaultDir))
+	r := runCI(t, nil, true, "envs")
+	if r.code != 0 || !strings.Contains(r.stdout, `{"env":"dev","region":"`) || !strings.Contains(r.stdout, `"plan_role_var":"AWS_PLAN_ROLE_ARN_PROD"`) {
+		t.Fatalf("%+v", r)
+	}
+	changed := filepath.Join(t.TempDir(), "changed.json")
+	write(t, changed, `{"Plan":["prod-network","prod-cluster"]}`)
+	if r := runCI(t, nil, true, "envs", "-changed", changed); r.code != 0 || strings.Contains(r.stdout, `"dev"`) || !strings.Contains(r.stdout, `"env":"prod"`) {
+		t.Errorf("only prod changed: %+v", r)
+	}
+}
+
+func TestRelease(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img, _ := random.Image(64, 1)
+	ref, _ := name.NewTag(host + "/zylwin/phl-store:v2")
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := img.Digest()
+	repo := t.TempDir()
+	envDir := filepath.Join("..", "..", config.DefaultDir)
+	abs, _ := filepath.Abs(envDir)
+	t.Setenv(config.DirVar, abs)
+	write(t, filepath.Join(repo, "gitops/charts/phl-store/values-dev.yaml"), "# dev\nimage:\n  digest: \"\"\n")
+	t.Chdir(repo)
+	r := runCI(t, nil, true, "release", "-env", "dev", "-tag", "v2", "-image", host+"/zylwin/phl-store")
+	b, _ := os.ReadFile("gitops/charts/phl-store/values-dev.yaml")
+	if r.code != 0 || !strings.Contains(string(b), `digest: "`+digest.String()+`"`) || !strings.Contains(string(b), `tag: "v2"`) {
+		t.Errorf("%+v\n%s", r, b)
+	}
+	if r := runCI(t, nil, true, "release", "-env", "dev", "-tag", "nope", "-image", host+"/zylwin/phl-store"); r.code != 1 || !strings.Contains(r.stderr, "resolving") {
+		t.Errorf("missing tag: %+v", r)
+	}
+	if r := runCI(t, nil, true, "release", "-env", "staging", "-tag", "v2"); r.code != 1 || !strings.Contains(r.stderr, `unknown environment "staging"`) {
+		t.Errorf("unknown env: %+v", r)
 	}
 }
