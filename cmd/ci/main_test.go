@@ -1,20 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"log"
 	"net/http/httptest"
-
-	"bytes"
-	"context"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/internal/ci"
