@@ -210,10 +210,10 @@ func changed(baseDir, headDir string, asJSON bool, stdout io.Writer) error {
 func loadPlans(dir string, stacks []string, why map[string]string) ([]ci.StackPlan, error) {
 	if stacks == nil {
 		seen := map[string]bool{}
-		for _, pattern := range []string{"*.counts.json", "*.error"} {
-			files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, ext := range []string{".counts.json", ".error", ".pending"} {
+			files, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
 			for _, f := range files {
-				name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".counts.json"), ".error")
+				name := strings.TrimSuffix(filepath.Base(f), ext)
 				if !seen[name] {
 					seen[name] = true
 					stacks = append(stacks, name)
@@ -226,6 +226,11 @@ func loadPlans(dir string, stacks []string, why map[string]string) ([]ci.StackPl
 		p := ci.StackPlan{Stack: s, Why: why[s]}
 		if e, err := os.ReadFile(filepath.Join(dir, s+".error")); err == nil {
 			p.Failed, p.Text = true, string(e)
+			out = append(out, p)
+			continue
+		}
+		if e, err := os.ReadFile(filepath.Join(dir, s+".pending")); err == nil {
+			p.Pending, p.Text = true, string(e)
 			out = append(out, p)
 			continue
 		}

@@ -52,6 +52,9 @@ type StackPlan struct {
 	Counts Counts
 	Text   string // terraform show of the plan, or the error output of a failed plan
 	Failed bool
+	// Pending: not planned yet, because a stack it reads has no state (a first deploy); Text
+	// says which.
+	Pending bool
 }
 
 // CommentInput is everything the comment says.
@@ -113,6 +116,10 @@ func renderComment(in CommentInput, texts []string) string {
 				fmt.Fprintf(&b, "| %s | %s | **plan failed** | | |\n", p.Stack, p.Why)
 				continue
 			}
+			if p.Pending {
+				fmt.Fprintf(&b, "| %s | %s | not planned yet | | |\n", p.Stack, p.Why)
+				continue
+			}
 			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", p.Stack, p.Why, p.Counts.Add, p.Counts.Change, p.Counts.Destroy)
 		}
 	}
@@ -127,6 +134,9 @@ func renderComment(in CommentInput, texts []string) string {
 		summary := fmt.Sprintf("+%d ~%d -%d", p.Counts.Add, p.Counts.Change, p.Counts.Destroy)
 		if p.Failed {
 			summary = "plan failed"
+		}
+		if p.Pending {
+			summary = "not planned yet"
 		}
 		fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n```\n%s\n```\n</details>\n", p.Stack, summary, fence(texts[i]))
 	}

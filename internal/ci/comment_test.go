@@ -43,12 +43,13 @@ func plans(sizes ...int) []StackPlan {
 func TestCommentLayout(t *testing.T) {
 	in := CommentInput{SHA: "abc123", Artifact: "artifact plans-abc123", Plans: plans(300, 300),
 		Removed: []string{"dev-old"}, Skipped: map[string]string{"dev-gitops": "it talks to the cluster's private endpoint"}}
-	in.Plans = append(in.Plans, StackPlan{Stack: "dev-bad", Why: "depends on dev-s0", Failed: true, Text: "Error: boom\n```\nx"})
+	in.Plans = append(in.Plans, StackPlan{Stack: "dev-bad", Why: "depends on dev-s0", Failed: true, Text: "Error: boom\n```\nx"},
+		StackPlan{Stack: "dev-later", Why: "new", Pending: true, Text: "not planned yet: dev-s0 has no state yet"})
 	out := Comment(in, MaxCommentLength)
 	for _, want := range []string{
 		CommentMarker + "\n### Terraform plans for abc123",
 		"| stack | why | add | change | destroy |",
-		"| dev-s0 | changed | 1 | 0 | 0 |", "| dev-s1 | changed | 2 | 0 | 0 |", "| dev-bad | depends on dev-s0 | **plan failed** | | |",
+		"| dev-s0 | changed | 1 | 0 | 0 |", "| dev-later | new | not planned yet | | |", "<b>dev-later</b>: not planned yet</summary>", "| dev-s1 | changed | 2 | 0 | 0 |", "| dev-bad | depends on dev-s0 | **plan failed** | | |",
 		"dev-gitops is not planned here: it talks to the cluster's private endpoint",
 		"dev-old is no longer synthesized",
 		"<details><summary><b>dev-s0</b>: +1 ~0 -0</summary>", "<details><summary><b>dev-bad</b>: plan failed</summary>",
@@ -61,7 +62,7 @@ func TestCommentLayout(t *testing.T) {
 	if strings.Index(out, "| dev-s0 |") > strings.Index(out, "<details>") {
 		t.Error("the table must come before the plans")
 	}
-	if strings.Count(out, "```") != 2*3 {
+	if strings.Count(out, "```") != 2*4 {
 		t.Errorf("a plan's own ``` closes its code block:\n%s", out)
 	}
 	if strings.Contains(out, "Offline plan") || strings.Contains(out, "cut to fit") {

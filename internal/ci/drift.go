@@ -21,6 +21,8 @@ func DriftReport(env, runURL string, plans []StackPlan) (body string, drifted bo
 		switch {
 		case p.Failed:
 			fmt.Fprintf(&b, "| %s | **plan failed** | | |\n", p.Stack)
+		case p.Pending: // a stack it reads has no state: the environment is not deployed
+			fmt.Fprintf(&b, "| %s | **not planned: a stack it reads has no state** | | |\n", p.Stack)
 		case p.Counts != (Counts{}):
 			fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", p.Stack, p.Counts.Add, p.Counts.Change, p.Counts.Destroy)
 		default:

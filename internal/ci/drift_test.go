@@ -13,6 +13,9 @@ func TestDriftReport(t *testing.T) {
 	plans := append(clean,
 		StackPlan{Stack: "dev-database", Counts: Counts{Change: 1}, Text: "  ~ aws_rds_cluster.this\n      ~ backup_retention_period = 14 -> 7"},
 		StackPlan{Stack: "dev-gateway", Failed: true, Text: "Error: reading WAF"})
+	if _, drifted := DriftReport("dev", "u", append(clean, StackPlan{Stack: "dev-gitops", Pending: true})); !drifted {
+		t.Error("a stack that cannot be planned is not reported")
+	}
 	body, drifted := DriftReport("dev", "https://run", plans)
 	if !drifted {
 		t.Fatal("a changed stack is not drift")

@@ -19,9 +19,13 @@ import (
 const (
 	digestExt = ".digest"
 	countsExt = ".counts.json"
-	textExt   = ".txt"
-	errorExt  = ".error"
+	textExt    = ".txt"
+	errorExt   = ".error"
+	pendingExt = ".pending"
 )
+
+// errPending: a stack cannot be planned yet because a producer has no state (a first deploy).
+var errPending = errors.New("not planned yet")
 
 // Plan plans every AWS stack of the environment into dir for a reviewer (the deploy
 // workflow's plan job, with the read-only plan role), in graph order. A stack whose producer
@@ -52,7 +56,13 @@ func Plan(ctx context.Context, o Options, dir string) (err error) {
 	for _, stage := range awsStages {
 		for _, c := range stage {
 			stack := d.env.StackName(c)
-			if err := d.phase("plan "+stack, func() error { return d.planForReview(ctx, c, dir) }); err != nil {
+			err := d.phase("plan "+stack, func() error { return d.planForReview(ctx, c, dir) })
+			switch {
+			case errors.Is(err, errPending):
+				// Expected on a first deploy: the apply job applies the stages before it and
+				// says to run again.
+				_ = os.WriteFile(filepath.Join(dir, stack+pendingExt), []byte(err.Error()+"\n"), 0o644)
+			case err != nil:
 				failed = append(failed, stack)
 				_ = os.WriteFile(filepath.Join(dir, stack+errorExt), []byte(err.Error()+"\n"), 0o644)
 			}
@@ -77,8 +87,8 @@ func (d *run) planForReview(ctx context.Context, component, dir string) error {
 			return err
 		}
 		if !o.applied() {
-			return fmt.Errorf("%s has no state yet, so %s cannot be planned against it: the deploy applies %s first, and the next run plans %s",
-				d.env.StackName(p), d.env.StackName(component), d.env.StackName(p), d.env.StackName(component))
+			return fmt.Errorf("%w: %s has no state yet, so %s cannot be planned against it: the deploy applies %s first, and the next run plans %s",
+				errPending, d.env.StackName(p), d.env.StackName(component), d.env.StackName(p), d.env.StackName(component))
 		}
 	}
 	digest, counts, err := d.planDigest(ctx, component)
@@ -138,8 +148,10 @@ func (d *run) applyReviewed(ctx context.Context, component string) error {
 	want, err := os.ReadFile(filepath.Join(d.o.Reviewed, stack+digestExt))
 	if err != nil {
 		why := "no reviewed plan"
-		if e, rerr := os.ReadFile(filepath.Join(d.o.Reviewed, stack+errorExt)); rerr == nil {
-			why = "it was not planned for review: " + strings.TrimSpace(string(e))
+		for _, ext := range []string{pendingExt, errorExt} {
+			if e, rerr := os.ReadFile(filepath.Join(d.o.Reviewed, stack+ext)); rerr == nil {
+				why = "it was not planned for review: " + strings.TrimSpace(string(e))
+			}
 		}
 		return fmt.Errorf("%s: %s; run the deploy workflow again to plan it for review", stack, why)
 	}

@@ -70,16 +70,45 @@ func TestPlanForReviewBeforeProducersExist(t *testing.T) {
 	w.fake.Override(reviewRules("dev", nil)...)
 	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("dev", "network"), "output -json"}, Stdout: []string{"{}"}})
 	dir := t.TempDir()
-	err := Plan(context.Background(), w.options(), dir)
-	if err == nil || !strings.Contains(err.Error(), "dev-cluster, dev-database, dev-gateway") {
+	// A first deploy: not a failure, so the apply job can apply the network.
+	if err := Plan(context.Background(), w.options(), dir); err != nil {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dev-network"+digestExt)); err != nil {
 		t.Error("the network, which has no producer, was not planned")
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "dev-cluster"+errorExt))
-	if !strings.Contains(string(b), "dev-network has no state yet") {
-		t.Errorf("dev-cluster's reason: %q", b)
+	for _, c := range []string{"cluster", "database", "gateway"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "dev-"+c+pendingExt))
+		if !strings.Contains(string(b), "not planned yet: dev-network has no state yet") {
+			t.Errorf("dev-%s's reason: %q", c, b)
+		}
+	}
+	// The apply job applies the network, then stops, saying to run again.
+	o := w.options()
+	o.Reviewed = dir
+	err := Deploy(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "it was not planned for review: not planned yet: dev-network has no state yet") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(w.fake.Find("terraform", chdir("dev", "network"), "apply -input=false tfplan")) != 1 || len(w.fake.Find("terraform", chdir("dev", "cluster"), "apply")) != 0 {
+		t.Error("want the network applied and nothing else")
+	}
+}
+
+func TestPlanFailureFailsThePlanJob(t *testing.T) {
+	w := newWorld(t, devYAML)
+	w.fake.Override(reviewRules("dev", nil)...)
+	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("dev", "database"), "plan -input=false"}, Exit: []int{1}, Stderr: "Error: AccessDenied\n"})
+	dir := t.TempDir()
+	err := Plan(context.Background(), w.options(), dir)
+	if err == nil || !strings.Contains(err.Error(), "not planned: dev-database") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev-database"+errorExt)); err != nil {
+		t.Error("no error file for the comment")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev-gateway"+digestExt)); err != nil {
+		t.Error("one failure stopped the other plans")
 	}
 }
 
