@@ -17,8 +17,8 @@ import (
 // prints sensitive values as "(sensitive value)"). The plan file itself, which holds state
 // values and secrets, never leaves the job that made it.
 const (
-	digestExt = ".digest"
-	countsExt = ".counts.json"
+	digestExt  = ".digest"
+	countsExt  = ".counts.json"
 	textExt    = ".txt"
 	errorExt   = ".error"
 	pendingExt = ".pending"
