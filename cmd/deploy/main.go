@@ -3,6 +3,8 @@
 //
 //	go run ./cmd/deploy deploy  -env dev        # make deploy ENV=dev
 //	go run ./cmd/deploy destroy -env prod -confirm prod   # make destroy ENV=prod CONFIRM=prod
+//	go run ./cmd/deploy plan -env dev -out plans           # CI: the plans a reviewer sees
+//	go run ./cmd/deploy deploy -env dev -synthesized -reviewed plans   # CI: apply exactly those
 //
 // Ctrl-C (SIGINT or SIGTERM) interrupts each running Terraform once, so it stops gracefully,
 // and closes the tunnel. Exit status: 0 done, 1 failed, 2 a usage or configuration error.
@@ -30,10 +32,10 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = "usage: go run ./cmd/deploy deploy -env <env> [flags]  |  go run ./cmd/deploy destroy -env <env> [-confirm <env>] [flags]"
+const usage = "usage: go run ./cmd/deploy deploy -env <env> [flags]  |  destroy -env <env> [-confirm <env>] [flags]  |  plan -env <env> -out <dir> [flags]"
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "deploy" && args[0] != "destroy") {
+	if len(args) == 0 || (args[0] != "deploy" && args[0] != "destroy" && args[0] != "plan") {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
@@ -41,12 +43,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	envName := fs.String("env", "", "the environment: the name of a file in environments/ (required)")
-	var confirm *string
-	var allowRepo *bool
-	if verb == "destroy" {
+	var confirm, reviewed, planOut *string
+	var allowRepo, synthesized *bool
+	switch verb {
+	case "destroy":
 		confirm = fs.String("confirm", "", "the environment's name again; required for an environment that keeps data (prod). It also sets "+config.TeardownConfirmVar+", so a `teardown: true` in its file is accepted")
-	} else {
+	case "deploy":
 		allowRepo = fs.Bool("allow-repo-mismatch", false, "deploy even though gitops.repo_url is not this checkout's origin remote")
+		reviewed = fs.String("reviewed", "", "apply the AWS stacks only where a new plan makes exactly the changes of the reviewed plans in this folder (written by the plan verb)")
+	case "plan":
+		planOut = fs.String("out", "", "folder for each AWS stack's reviewed plan: digest, counts and text, never the plan file (required)")
+	}
+	if verb != "destroy" {
+		synthesized = fs.Bool("synthesized", false, "use cdktf.out as `make synth` wrote it for this commit (CI synthesizes before it has credentials)")
 	}
 	t := deploy.DefaultTimeouts
 	port := fs.Int("tunnel-port", 0, "local port of the SSM tunnel to the private API endpoint (0: a free one)")
@@ -66,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *envName == "" || strings.Contains(*envName, ",") {
 		fmt.Fprintf(stderr, "error: -env = %q: one environment is required (make %s ENV=dev)\n", *envName, verb)
+		return 2
+	}
+	if planOut != nil && *planOut == "" {
+		fmt.Fprintln(stderr, "error: -out is required: the folder for the reviewed plans")
 		return 2
 	}
 	if confirm != nil && *confirm == *envName {
@@ -90,10 +103,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o := deploy.Options{Env: envs[0], Root: root, Stdout: stdout, Timeouts: t, TunnelPort: *port}
-	if verb == "deploy" {
-		o.AllowRepoMismatch = *allowRepo
+	if synthesized != nil {
+		o.Synthesized = *synthesized
+	}
+	switch verb {
+	case "deploy":
+		o.AllowRepoMismatch, o.Reviewed = *allowRepo, *reviewed
 		err = deploy.Deploy(ctx, o)
-	} else {
+	case "plan":
+		err = deploy.Plan(ctx, o, *planOut)
+	default:
 		o.Confirm = *confirm
 		err = deploy.Destroy(ctx, o)
 	}

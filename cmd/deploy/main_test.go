@@ -40,6 +40,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"destroy", "-env", "dev,prod"}, `error: -env = "dev,prod": one environment is required (make destroy ENV=dev)`},
 		{[]string{"deploy", "-env", "staging"}, `unknown environment "staging"`},
 		{[]string{"deploy", "-env", "dev", "-confirm", "dev"}, "flag provided but not defined: -confirm"},
+		{[]string{"plan", "-env", "dev"}, "error: -out is required"},
+		{[]string{"destroy", "-env", "dev", "-synthesized"}, "flag provided but not defined: -synthesized"},
+		{[]string{"plan", "-env", "dev", "-out", "x", "-reviewed", "y"}, "flag provided but not defined: -reviewed"},
 	} {
 		code, _, stderr := runIn(t, config.DefaultDir, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

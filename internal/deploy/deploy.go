@@ -36,7 +36,12 @@ func (d *run) deploy(ctx context.Context) error {
 	}
 	for _, stage := range awsStages {
 		if err := d.phase(d.stageName(stage), func() error {
-			return parallel(stage, func(c string) error { return d.apply(ctx, c) })
+			return parallel(stage, func(c string) error {
+				if d.o.Reviewed != "" {
+					return d.applyReviewed(ctx, c)
+				}
+				return d.apply(ctx, c)
+			})
 		}); err != nil {
 			return err
 		}
@@ -102,6 +107,9 @@ func (d *run) stageName(stage []string) string {
 // the same app through the cdktf CLI, which the deploy does not otherwise need, and would not
 // write cdktf.out/.commit, which the Atlantis steps check.)
 func (d *run) synth(ctx context.Context, extraEnv ...string) error {
+	if d.o.Synthesized {
+		return d.checkSynthesized(ctx)
+	}
 	env := append([]string{config.SelectionVar + "=" + d.env.Name}, extraEnv...)
 	for _, script := range []string{"scripts/tools.sh", "scripts/synth.sh"} {
 		if _, err := d.r.run(ctx, command{name: script, env: env, label: "synth"}); err != nil {

@@ -32,6 +32,12 @@ type Options struct {
 	AllowRepoMismatch bool
 	// Confirm must equal the environment's name to destroy an environment that keeps data.
 	Confirm string
+	// Synthesized: cdktf.out was written by `make synth` before this run (in CI, before the
+	// job had credentials, so no npm or jsii code runs with them); it must be this commit's.
+	Synthesized bool
+	// Reviewed is the folder of the plans a reviewer saw (Plan): the AWS stacks are applied
+	// only where a new plan makes exactly the reviewed changes. Empty: plan and apply.
+	Reviewed string
 }
 
 // Timeouts bound every wait; the tests shrink them to milliseconds.
