@@ -8,7 +8,7 @@
 # Synthesis is not done in plan or apply: the hook runs it once per pull request commit, before
 # any project plans, so no project's plan rewrites cdktf.out/ under another's feet. It is skipped
 # when cdktf.out/ is already from HEAD, because synth.sh empties cdktf.out/ and Atlantis keeps
-# each project's saved plan (PLANFILE) in the project's directory: `atlantis plan -p <stack>` must
+# each project's saved plan (PLANFILE, runatlantis.io/docs/custom-workflows.md) in the project's directory: `atlantis plan -p <stack>` must
 # not delete the other projects' plans. CDKTF_OUTDIR and PHL_ENVIRONMENTS_DIR (tests) move
 # cdktf.out/ and environments/.
 set -euo pipefail

@@ -11,9 +11,13 @@
 //   - execution_order_group: projects run group by group, lowest first; abort_on_execution_order_fail
 //     stops the later groups when one fails, but only on the parallel path
 //     (server/events/project_command_pool_executor.go runProjectCmdsParallelGroups; the
-//     sequential runProjectCmds never aborts), hence parallel_apply: true.
+//     sequential runProjectCmds never aborts), hence parallel_apply: true
+//     (runatlantis/atlantis#3323 added the abort).
 //   - apply_requirements undiverged needs the merge checkout strategy and compares only the files
 //     matching when_modified, so accurate patterns also keep unrelated merges from blocking applies.
+//   - depends_on with order groups: one global `atlantis apply` may refuse a dependent whose
+//     dependency it applied a group earlier (runatlantis/atlantis#5791), one more reason for the
+//     README's flow: apply a level, then re-plan its dependents.
 package atlantisgen
 
 import (
