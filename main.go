@@ -49,7 +49,7 @@ func artifacts(envs []*config.Environment) (stacks.Artifacts, error) {
 	if err != nil {
 		return stacks.Artifacts{}, err
 	}
-	idx, err := image.Build(context.Background(), image.Options{Package: "./cmd/phl-db-bootstrap", Dir: root})
+	idx, err := image.Build(context.Background(), image.Options{Package: image.BootstrapPackage, Dir: root})
 	if err != nil {
 		return stacks.Artifacts{}, fmt.Errorf("bootstrap image: %w", err)
 	}

@@ -32,6 +32,7 @@ type Environment struct {
 	Database          Database
 	Gateway           Gateway
 	Gitops            Gitops
+	Delivery          Delivery      // which tool applies (config/delivery.go)
 	StateBackend      *StateBackend // nil: local state files
 	Tags              map[string]string
 	SourceFile        string

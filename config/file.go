@@ -11,6 +11,7 @@ type fileDoc struct {
 	Database          fileDatabase      `yaml:"database"`
 	Gateway           fileGateway       `yaml:"gateway"`
 	Gitops            fileGitops        `yaml:"gitops"`
+	Delivery          fileDelivery      `yaml:"delivery"` // config/delivery.go
 	StateBackend      *fileStateBackend `yaml:"state_backend"`
 	Tags              map[string]string `yaml:"tags"`
 	Teardown          *bool             `yaml:"teardown"` // config/teardown.go

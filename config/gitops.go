@@ -11,6 +11,11 @@ type Gitops struct {
 	RotationID string
 }
 
+// RootChartDir is the root chart the gitops stack installs (Argo CD's Applications), relative to
+// the repository root. The synthesis copies it into the stack, so its files change that stack
+// (internal/atlantisgen); the other charts reach the cluster through Git and Argo CD only.
+const RootChartDir = "gitops/charts/platform"
+
 // Pinned versions of what the gitops stack installs with Terraform (the Applications pin the
 // rest in gitops/charts/platform). scripts/versions.env holds the same Argo CD version for the
 // Kubernetes rung's CRDs; a test keeps them equal.

@@ -76,6 +76,9 @@ func (v validator) environment(doc *fileDoc, fileName string) (*Environment, err
 	if env.Gitops, err = v.gitops(doc.Gitops, prof); err != nil {
 		return nil, err
 	}
+	if env.Delivery, err = v.delivery(doc.Delivery); err != nil {
+		return nil, err
+	}
 	if env.StateBackend, err = v.stateBackend(doc.StateBackend, doc.Region); err != nil {
 		return nil, err
 	}

@@ -111,16 +111,16 @@ rung2_check() {
   grep -q -- '--- SKIP' <<<"$pf" && { echo "$pf"; echo "preflight's synth tests skipped"; return 1; }
   note "preflight: the synthesized stacks pass every check against a healthy fake account; its fixture matches this synth"
   # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
-  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then
-    local projects; projects=$(grep -E '^\s+- name: ' atlantis.yaml | awk '{print $3}' | sort | tr '\n' ' ')
-    [ "$projects" = "$(sort <<<"$list" | tr '\n' ' ')" ] || { echo "atlantis.yaml projects ($projects) differ from the stacks ($(tr '\n' ' ' <<<"$list"))"; return 1; }
-    # ... and apply each after exactly the stacks it reads (the manifest's dependencies).
-    local want_deps got_deps
-    want_deps=$(jq -r '.stacks | to_entries[] | "\(.key):\(.value.dependencies // [] | sort | join(","))"' "$OUT/manifest.json" | sort)
-    got_deps=$(awk '/^[[:space:]]+- name: /{if (n != "") print n ":" d; n=$3; d=""} /^[[:space:]]+depends_on:/{d=$0; sub(/.*depends_on:/, "", d); gsub(/[][ ]/, "", d)} END{print n ":" d}' atlantis.yaml |
-      while IFS=: read -r n d; do printf '%s:%s\n' "$n" "$(tr ',' '\n' <<<"$d" | sed '/^$/d' | sort | paste -sd, -)"; done | sort)
-    [ "$want_deps" = "$got_deps" ] || { echo "atlantis.yaml depends_on differs from the manifest's dependencies:"; diff <(echo "$want_deps") <(echo "$got_deps"); return 1; }
-  fi
+  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then rung2_atlantis; fi
+}
+# rung2_atlantis: ATLANTIS_YAML (default atlantis.yaml) against the manifest: a project per stack
+# (bootstrap excepted) in its own directory, depends_on = the manifest's dependencies,
+# execution_order_group = the stack's level in the deploy graph, then byte for byte what
+# tools/atlantisgen writes (when_modified from go list -deps of the synthesis, autoplan from config).
+rung2_atlantis() {
+  local res
+  res=$(go run ./tools/atlantisgen -check -manifest "$OUT/manifest.json" -file "${ATLANTIS_YAML:-atlantis.yaml}" 2>&1) || { echo "$res"; return 1; }
+  note "$res"
 }
 rung2_selftests() {
   local d env; d=$(scratch_copy); env=$(first_env)
@@ -130,9 +130,17 @@ rung2_selftests() {
   selftest "an overlapping network.pod_cidr in environments/$env.yaml" "network.pod_cidr" \
     with PHL_ENVIRONMENTS_DIR="$d/environments" CDKTF_OUTDIR="$d/out" -- rung2_check
   [ ! -e "$d/out/manifest.json" ] || { echo "self-test FAILED: synth wrote $d/out despite the config error"; return 1; }
+  # atlantis.yaml with the cluster stack in the gateway's order group (applied together, before
+  # the cluster it reads exists).
+  [ -z "${PHL_ENVIRONMENTS:-}" ] || return 0
+  d=$(scratch_copy)
+  awk -v s="$env-cluster" '$0 ~ "- name: " s "$" {hit=1} hit && /execution_order_group:/ {sub(/[0-9]+$/, "2"); hit=0} {print}' atlantis.yaml > "$d/atlantis.yaml"
+  grep -A3 -- "- name: $env-cluster\$" "$d/atlantis.yaml" | grep -q 'execution_order_group: 2' || die "self-test setup: no execution_order_group of $env-cluster in atlantis.yaml to plant into"
+  selftest "$env-cluster in the gateway's execution_order_group in atlantis.yaml" "$env-cluster: execution_order_group 2, want 1" \
+    with ATLANTIS_YAML="$d/atlantis.yaml" -- rung2_atlantis
 }
 rung2() { rung2_check; rung2_selftests; }
-rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing" rung2
+rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing; atlantis.yaml is the generator's output for this synthesis (projects, depends_on, order groups)" rung2
 
 # ---------------------------------------------------------------------------------------------
 # Rung 3: terraform validate. Input: CDKTF_OUTDIR (the synthesized stacks).

@@ -45,7 +45,7 @@ func NewGitopsStack(scope constructs.Construct, env *config.Environment, art Art
 		ArgoCDChartRepository: config.ArgoCDChartRepository,
 		ArgoCDChartVersion:    config.ArgoCDChartVersion,
 		HA:                    env.Gitops.ArgoCDHA,
-		RootChartDir:          filepath.Join(art.RepoRoot, "gitops", "charts", "platform"),
+		RootChartDir:          filepath.Join(art.RepoRoot, filepath.FromSlash(config.RootChartDir)),
 		RootValues: map[string]interface{}{
 			"environment":    env.Name,
 			"repoURL":        env.Gitops.RepoURL,

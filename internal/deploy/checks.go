@@ -59,6 +59,7 @@ func (d *run) runChecks(ctx context.Context, checks []check) error {
 func (d *run) deployChecks() []check {
 	return []check{
 		{"teardown", d.checkNoTeardown},
+		{"delivery.applies_by", d.checkAppliesBy},
 		{"tools", d.checkTools},
 		{"credentials", d.checkCredentials},
 		{"cluster-access", d.checkClusterAccess},

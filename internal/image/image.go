@@ -35,6 +35,11 @@ type Options struct {
 	User string
 }
 
+// BootstrapPackage is the database bootstrap's main package, relative to the module root: the
+// synthesis builds its image for the digest the gitops stack pins (main.go), so its sources
+// change that stack (tools/atlantisgen reads this).
+const BootstrapPackage = "./cmd/phl-db-bootstrap"
+
 // Entrypoint is where the binary sits in the image.
 const Entrypoint = "/app"
 
