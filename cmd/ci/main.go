@@ -58,8 +58,8 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
-		if *base == "" || *head == "" {
-			fmt.Fprintln(stderr, "error: -base and -head are required")
+		if err := cmdflags.Required(fs, "base", "head"); err != nil {
+			fmt.Fprintln(stderr, "error:", err)
 			return 2
 		}
 		err = changed(*base, *head, *asJSON, stdout)
@@ -72,8 +72,8 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
-		if *plans == "" || *sha == "" {
-			fmt.Fprintln(stderr, "error: -plans and -sha are required")
+		if err := cmdflags.Required(fs, "plans", "sha"); err != nil {
+			fmt.Fprintln(stderr, "error:", err)
 			return 2
 		}
 		err = comment(*plans, *sha, *changedFile, *offline, *artifact, stdout)
@@ -84,8 +84,8 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
-		if *env == "" || *plans == "" {
-			fmt.Fprintln(stderr, "error: -env and -plans are required")
+		if err := cmdflags.Required(fs, "env", "plans"); err != nil {
+			fmt.Fprintln(stderr, "error:", err)
 			return 2
 		}
 		err = drift(*env, *plans, *runURL, getenv, stdout)
@@ -102,8 +102,8 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
-		if *env == "" || *tag == "" {
-			fmt.Fprintln(stderr, "error: -env and -tag are required")
+		if err := cmdflags.Required(fs, "env", "tag"); err != nil {
+			fmt.Fprintln(stderr, "error:", err)
 			return 2
 		}
 		err = release(*env, *image, *tag, stdout)
@@ -284,13 +284,9 @@ func comment(dir, sha, changedFile string, offline bool, artifact string, stdout
 	var stacks []string
 	why := map[string]string{}
 	if changedFile != "" {
-		data, err := os.ReadFile(changedFile)
+		c, err := readChange(changedFile)
 		if err != nil {
 			return err
-		}
-		var c ci.Change
-		if err := json.Unmarshal(data, &c); err != nil {
-			return fmt.Errorf("%s: %w", changedFile, err)
 		}
 		stacks, why, in.Removed = []string{}, c.Why, c.Removed
 		for _, s := range c.Plan {
@@ -335,13 +331,9 @@ func envs(changedFile string, stdout io.Writer) error {
 	}
 	var only map[string]bool
 	if changedFile != "" {
-		data, err := os.ReadFile(changedFile)
+		c, err := readChange(changedFile)
 		if err != nil {
 			return err
-		}
-		var c ci.Change
-		if err := json.Unmarshal(data, &c); err != nil {
-			return fmt.Errorf("%s: %w", changedFile, err)
 		}
 		only = map[string]bool{}
 		for _, s := range c.Plan {
@@ -390,4 +382,17 @@ func release(env, image, tag string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s:%s is %s, pinned in %s\n", image, tag, digest, path)
 	return nil
+}
+
+// readChange reads a changed-stack selection (changed -json).
+func readChange(path string) (ci.Change, error) {
+	var c ci.Change
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
 }

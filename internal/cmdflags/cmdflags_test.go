@@ -3,6 +3,7 @@ package cmdflags
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,26 @@ func TestParse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRequired(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.String("a", "", "")
+	fs.String("b", "", "")
+	fs.String("c", "set", "")
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"c"}, ""},
+		{[]string{"a", "c"}, "-a is required"},
+		{[]string{"a", "b", "c"}, "-a and -b are required"},
+		{[]string{"nope"}, "-nope is required"},
+	} {
+		err := Required(fs, c.names...)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("Required(%v) = %v; want %q", c.names, err, c.want)
+		}
 	}
 }
