@@ -133,11 +133,11 @@ func gate(getenv func(string) string, stdout io.Writer, ciPassed ci.CIPassed) er
 	if err != nil {
 		return err
 	}
-	var names []string
+	owners := map[string]string{}
 	for _, env := range envs {
-		names = append(names, env.Name)
+		owners[env.Name] = string(env.Delivery.AppliesBy)
 	}
-	d, err := ci.Gate(e, names, ciPassed)
+	d, err := ci.Gate(e, owners, ciPassed)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package ci
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -69,7 +70,18 @@ type CIPassed func(sha string) (bool, error)
 //
 // Everything else is "no deploy", which the workflow turns into a skipped deploy job: such a
 // run never enters the deploy job's concurrency group, so it cannot cancel a pending deploy.
-func Gate(e Event, environments []string, ciPassed CIPassed) (Decision, error) {
+//
+// owners maps each environment to the tool that applies it (delivery.applies_by): an
+// environment Atlantis applies is never deployed by the workflow.
+func Gate(e Event, owners map[string]string, ciPassed CIPassed) (Decision, error) {
+	d, err := gate(e, owners, ciPassed)
+	if err == nil && d.Deploy && owners[d.Environment] != "actions" {
+		return no("%s is applied by %s (delivery.applies_by), not by this workflow", d.Environment, owners[d.Environment]), nil
+	}
+	return d, err
+}
+
+func gate(e Event, owners map[string]string, ciPassed CIPassed) (Decision, error) {
 	switch e.Name {
 	case "workflow_run":
 		r := e.Payload.WorkflowRun
@@ -94,8 +106,8 @@ func Gate(e Event, environments []string, ciPassed CIPassed) (Decision, error) {
 		switch {
 		case e.Ref != MainRef:
 			return no("a manual run from %s: only %s deploys", e.Ref, MainRef), nil
-		case !slices.Contains(environments, env):
-			return Decision{}, fmt.Errorf("environment input %q: want one of %v", env, environments)
+		case owners[env] == "":
+			return Decision{}, fmt.Errorf("environment input %q: want one of %v", env, slices.Sorted(maps.Keys(owners)))
 		case e.SHA == "":
 			return Decision{}, fmt.Errorf("GITHUB_SHA is empty")
 		}

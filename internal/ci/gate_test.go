@@ -24,7 +24,7 @@ func dispatch(ref, env string) Event {
 }
 
 func TestGate(t *testing.T) {
-	envs := []string{"dev", "prod"}
+	envs := map[string]string{"dev": "actions", "prod": "actions"}
 	passed := CIPassed(func(string) (bool, error) { return true, nil })
 	notPassed := func(string) (bool, error) { return false, nil }
 	for _, c := range []struct {
@@ -59,8 +59,20 @@ func TestGate(t *testing.T) {
 	}
 }
 
+func TestGateSkipsAtlantisEnvironments(t *testing.T) {
+	owners := map[string]string{"dev": "atlantis", "prod": "actions"}
+	passed := CIPassed(func(string) (bool, error) { return true, nil })
+	d, err := Gate(runEvent("success", "push", "main", "acme/phl-platform"), owners, passed)
+	if err != nil || d.Deploy || !strings.Contains(d.Reason, "dev is applied by atlantis") {
+		t.Errorf("Gate = %+v, %v", d, err)
+	}
+	if d, _ := Gate(dispatch(MainRef, "prod"), owners, passed); !d.Deploy {
+		t.Errorf("prod, applied by actions: %+v", d)
+	}
+}
+
 func TestGateErrors(t *testing.T) {
-	envs := []string{"dev", "prod"}
+	envs := map[string]string{"dev": "actions", "prod": "actions"}
 	ok := func(string) (bool, error) { return true, nil }
 	if _, err := Gate(dispatch(MainRef, "staging"), envs, ok); err == nil || !strings.Contains(err.Error(), `"staging"`) {
 		t.Errorf("unknown environment: %v", err)
