@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/phl-platform/phl-platform/constructs/database"
+	"github.com/phl-platform/phl-platform/constructs/gateway"
 )
 
 // testDigest is a syntactically valid digest of no real image.
@@ -159,7 +160,7 @@ func TestProdRefusesAnUnpinnedImage(t *testing.T) {
 }
 
 // Readiness is a TCP connect on the app's port: no database read per pod every period. The
-// startup probe still reads through the database once.
+// startup probe still reads through the database once, and the ALB health check the full list.
 func TestReadinessIsATCPConnect(t *testing.T) {
 	c := appContainer(t, mustRender(t))
 	if dig(c, "readinessProbe", "tcpSocket", "port") != "http" || dig(c, "readinessProbe", "httpGet") != nil {
@@ -167,6 +168,10 @@ func TestReadinessIsATCPConnect(t *testing.T) {
 	}
 	if dig(c, "startupProbe", "httpGet", "path") != "/api/products" {
 		t.Fatalf("startupProbe = %v; want GET /api/products", dig(c, "startupProbe"))
+	}
+	// The ALB keeps the full path: a pod that cannot read the database leaves the target group.
+	if gateway.HealthCheckPath != "/api/products" {
+		t.Fatalf("the target group's health check is %s; want the full GET /api/products", gateway.HealthCheckPath)
 	}
 }
 
