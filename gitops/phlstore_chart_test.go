@@ -32,15 +32,22 @@ func envOr(key, fallback string) string {
 	return fallback
 }
 
-// render runs helm template on the dev values plus extra --set-json/--set flags.
+// render runs helm template on the dev values plus extra --set-json/--set/-f flags.
 func render(t *testing.T, extra ...string) (string, error) {
+	t.Helper()
+	return renderEnv(t, "dev", extra...)
+}
+
+// renderEnv runs helm template on values-<env>.yaml and ci/<env>-values.yaml (not the pins) plus
+// extra flags.
+func renderEnv(t *testing.T, env string, extra ...string) (string, error) {
 	t.Helper()
 	helm := os.Getenv("PHL_HELM")
 	if helm == "" {
 		t.Fatal("PHL_HELM is not set: run these tests through the Kubernetes rung (ONLY_RUNG=6 make test)")
 	}
 	args := append([]string{"template", "phl-store", chart, "--namespace", "phl-store", "--kube-version", os.Getenv("PHL_KUBE_VERSION"),
-		"-f", filepath.Join(chart, "values-dev.yaml"), "-f", filepath.Join(chart, "ci", "dev-values.yaml")}, extra...)
+		"-f", filepath.Join(chart, "values-"+env+".yaml"), "-f", filepath.Join(chart, "ci", env+"-values.yaml")}, extra...)
 	out, err := exec.Command(helm, args...).CombinedOutput()
 	return string(out), err
 }
@@ -111,7 +118,12 @@ func TestBadValuesAreRejected(t *testing.T) {
 		{"bootstrap as another service account", []string{"--set", "bootstrap.serviceAccount=default"}, "/bootstrap/serviceAccount"},
 		{"bootstrap without an image digest", []string{"--set", "bootstrap.image.digest="}, "/bootstrap/image/digest"},
 		{"master secret that is no ARN", []string{"--set", "bootstrap.masterSecretArn=rds-master"}, "/bootstrap/masterSecretArn"},
-		{"database name that needs quoting", []string{"--set", "bootstrap.database=drop;"}, "/bootstrap/database"},
+		{"database name that needs quoting", []string{"--set", "database.name=drop;"}, "/database/name"},
+		{"a system schema as the database", []string{"--set", "database.name=mysql"}, "/database/name"},
+		{"registry with a scheme", []string{"--set", "image.registry=https://docker.io"}, "/image/registry"},
+		{"digest required but empty", []string{"--set", "image.requireDigest=true"}, "/image/digest"},
+		{"minimum rotation interval in days", []string{"--set", "bootstrap.minRotationInterval=1d"}, "/bootstrap/minRotationInterval"},
+		{"tmp size as a word", []string{"--set", "tmpSizeLimit=big"}, "/tmpSizeLimit"},
 		{"rotation ID with a space", []string{"--set-json", `bootstrap.rotationId="a b"`}, "/bootstrap/rotationId"},
 		{"bootstrap deadline too short", []string{"--set", "bootstrap.activeDeadlineSeconds=10"}, "/bootstrap/activeDeadlineSeconds"},
 		{"test image by tag", []string{"--set", "tests.image=curlimages/curl:latest"}, "/tests/image"},
@@ -225,7 +237,7 @@ func TestBootstrapRunsAsTheAssociatedServiceAccount(t *testing.T) {
 		t.Fatal(out)
 	}
 	sa := database.BootstrapServiceAccount
-	job := objects(t, out)["Job/"+sa.Namespace+"/phl-db-bootstrap"]
+	job := bootstrapJob(t, out)
 	if job == nil || dig(job, "spec", "template", "spec", "serviceAccountName") != sa.Name {
 		t.Fatalf("no bootstrap Job in %s running as %s: %v", sa.Namespace, sa.Name, dig(job, "spec", "template", "spec"))
 	}

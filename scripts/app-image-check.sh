@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the phl-store image the chart pins under the chart's hardened runtime (its UID, read-only
-# root, no capabilities, no privilege escalation, its memory limit, no writable path at all, as
-# in the pod) against a MySQL 8 that requires TLS, with config.json as the chart's ExternalSecret
+# root, no capabilities, no privilege escalation, its memory limit, and only /tmp writable, a
+# tmpfs as the pod's emptyDir) against a MySQL 8 that requires TLS, with config.json as the chart's ExternalSecret
 # renders it (tls=true: the server's certificate is verified against SSL_CERT_FILE), then calls
 # the app's API contract. One line per step; containers, network and files go on every exit.
 # Needs a Docker engine, openssl, curl and jq. Usage: scripts/app-image-check.sh [ENV]
@@ -51,14 +51,21 @@ value() {
 }
 
 # One assignment each: errexit sees only the last command substitution of a line.
+registry=$(value image.registry)
 repository=$(value image.repository)
 tag=$(value image.tag)
 digest=$(value image.digest)
 uid=$(value runAsUser)
 port=$(value port)
 memory=$(value resources.limits.memory)
-image="$repository:$tag"
-[ -z "$digest" ] || image="$repository@$digest"
+tmp_size=$(value tmpSizeLimit)
+image="$registry/$repository:$tag"
+[ -z "$digest" ] || image="$registry/$repository@$digest"
+case "$tmp_size" in
+  *Mi) tmp_size="${tmp_size%Mi}m" ;;
+  *Gi) tmp_size="${tmp_size%Gi}g" ;;
+  *) die "tmpSizeLimit=$tmp_size: this check understands Mi and Gi" ;;
+esac
 case "$memory" in
   *Mi) memory="${memory%Mi}m" ;;
   *Gi) memory="${memory%Gi}g" ;;
@@ -165,7 +172,7 @@ ok "config: config.json with tls=true; SSL_CERT_FILE=$ca_path holds the CA"
 
 created+=("$app")
 docker run -d --name "$app" --network "$net" \
-  --user "$uid:$uid" --read-only --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
+  --user "$uid:$uid" --read-only --tmpfs "/tmp:rw,size=$tmp_size,mode=1777" --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
   -v "$dir/config.json:/config/config.json:ro" -v "$dir/ca.pem:$ca_path:ro" -e "SSL_CERT_FILE=$ca_path" \
   -p "127.0.0.1::$port" "$image" >/dev/null || fail "app: docker run $image"
 hostport=$(docker port "$app" "$port/tcp") || fail "app: docker port $app $port/tcp"
@@ -200,7 +207,7 @@ while :; do
   fi
   sleep 2
 done
-ok "app: serving on $base as $uid:$uid, read-only root, no capabilities, memory $memory ($((SECONDS - start))s)"
+ok "app: serving on $base as $uid:$uid, read-only root with a $tmp_size tmpfs at /tmp, no capabilities, memory $memory ($((SECONDS - start))s)"
 
 product='{"name":"app-image-check","description":"hardened runtime","price":99.99}'
 call POST /api/products "$product"
@@ -221,4 +228,4 @@ expect "DELETE /api/products/$id" 200
 call GET /api/products
 expect "GET /api/products after DELETE" 200 --argjson id "$id" 'type == "array" and all(.[]; .id != $id)'
 ok "DELETE /api/products/$id: 200, gone from the list"
-ok "$image runs as $uid:$uid with a read-only root and verified TLS to MySQL; the API contract holds"
+ok "$image runs as $uid:$uid with a read-only root (only /tmp writable) and verified TLS to MySQL; the API contract holds"

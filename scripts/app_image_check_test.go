@@ -193,7 +193,8 @@ func TestAppImageCheckRunsTheChartsHardenedRuntime(t *testing.T) {
 	}
 
 	// The app runs as the chart runs it: its UID, read-only root, no capabilities, no privilege
-	// escalation, its memory limit, no writable path, the CA where the chart mounts it.
+	// escalation, its memory limit, only /tmp writable (the pod's emptyDir, as a tmpfs of its size
+	// limit), the CA where the chart mounts it.
 	helpers, err := os.ReadFile("../gitops/charts/phl-store/templates/_helpers.tpl")
 	if err != nil {
 		t.Fatal(err)
@@ -203,17 +204,20 @@ func TestAppImageCheckRunsTheChartsHardenedRuntime(t *testing.T) {
 		t.Fatal("no phl-store.caBundlePath in the chart's helpers")
 	}
 	app := r.call(t, "run -d --name ", "-app ")
-	for _, want := range []string{" --user 65532:65532 ", " --read-only ", " --cap-drop ALL ", " --security-opt no-new-privileges ",
+	for _, want := range []string{" --user 65532:65532 ", " --read-only ", " --tmpfs /tmp:rw,size=64m,mode=1777 ", " --cap-drop ALL ", " --security-opt no-new-privileges ",
 		" --memory 128m ", ":/config/config.json:ro ", ":" + string(caPath[1]) + ":ro ", " -e SSL_CERT_FILE=" + string(caPath[1]) + " ",
 		" -p 127.0.0.1::8080 "} {
 		if !strings.Contains(app+" ", want) {
 			t.Errorf("the app's docker run lacks %q:\n%s", want, app)
 		}
 	}
-	if !strings.HasSuffix(app, " zylwin/phl-store:latest") {
-		t.Errorf("the app's image is not the chart's zylwin/phl-store:latest:\n%s", app)
+	if !strings.HasSuffix(app, " docker.io/zylwin/phl-store:latest") {
+		t.Errorf("the app's image is not the chart's docker.io/zylwin/phl-store:latest:\n%s", app)
 	}
-	for _, banned := range []string{"--tmpfs", "--privileged", "--cap-add", "-u 0", "--user 0", "seccomp=unconfined"} {
+	if n := strings.Count(app, "--tmpfs") + strings.Count(app, "--mount") + strings.Count(app, " -v "); n != 3 {
+		t.Errorf("the app's docker run mounts %d paths; want exactly config.json, the CA (read-only) and the /tmp tmpfs:\n%s", n, app)
+	}
+	for _, banned := range []string{"--privileged", "--cap-add", "-u 0", "--user 0", "seccomp=unconfined"} {
 		if strings.Contains(app, banned) {
 			t.Errorf("the app's docker run has %s, which the pod does not:\n%s", banned, app)
 		}
@@ -300,11 +304,11 @@ func TestAppImageCheckReadsTheEnvironmentsValues(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	app := r.call(t, "run -d --name ", "-app ")
-	if !strings.HasSuffix(app, " zylwin/phl-store@sha256:2222222222222222222222222222222222222222222222222222222222222222") ||
+	if !strings.HasSuffix(app, " docker.io/zylwin/phl-store@sha256:2222222222222222222222222222222222222222222222222222222222222222") ||
 		!strings.Contains(app, " --memory 256m ") || !strings.Contains(app, " --user 10001:10001 ") {
 		t.Errorf("prod's values (digest, 256Mi limit, runAsUser) not used:\n%s", app)
 	}
-	r.call(t, "pull -q zylwin/phl-store@sha256:2222", "")
+	r.call(t, "pull -q docker.io/zylwin/phl-store@sha256:2222", "")
 }
 
 // A failing step fails the check with one line naming it, and everything is cleaned up.

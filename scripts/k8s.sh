@@ -95,7 +95,9 @@ restricted_namespace() {
 # check_chart DIR: helm lint --strict and template with each of the chart's ci/<env>-values.yaml
 # (on top of values-<env>.yaml when the chart has one) at the cluster's Kubernetes version, then
 # apply every rendered object with --dry-run=server; each namespace the objects name is created
-# first under Pod Security "restricted". Any warning (deprecated API, Pod Security) fails.
+# first under Pod Security "restricted". Any warning (deprecated API, Pod Security) fails. A chart's
+# ci/<env>-pins.yaml (test stand-ins for what a release commits into values-<env>.yaml, e.g.
+# phl-store's image.digest) is layered last; unpinned_render checks what happens without it.
 check_chart() {
   local chart=$1 name values env n=0 layers
   name=$(basename "$chart")
@@ -105,6 +107,7 @@ check_chart() {
     layers=()
     if [ -f "$chart/values-$env.yaml" ]; then layers+=(-f "$chart/values-$env.yaml"); fi
     layers+=(-f "$values")
+    if [ -f "$chart/ci/$env-pins.yaml" ]; then layers+=(-f "$chart/ci/$env-pins.yaml"); fi
     helm lint --strict --kube-version "$KUBERNETES_VERSION" "${layers[@]}" "$chart" > "$K8S_DIR/lint.log" 2>&1 || { cat "$K8S_DIR/lint.log"; return 1; }
     helm template "$name" "$chart" --namespace "$name" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/rendered.yaml"
     restricted_namespace "$name"
@@ -150,6 +153,28 @@ apply_rendered() {
   APPLIED=$(grep -c ' (server dry run)$' <<<"$out") || return 1
 }
 
+# unpinned_render ENV NAME CHART NS LAYERS...: the Application rendered exactly as Argo CD would
+# (the stack's values, values-<env>.yaml as committed). It must either render, because
+# values-<env>.yaml pins what ci/<env>-pins.yaml stands in for, or be refused by the schema naming
+# those keys only (prod without image.digest: Argo CD would refuse it the same way). Either way the
+# checks that follow render with the pins.
+unpinned_render() {
+  local env=$1 name=$2 chart=$3 ns=$4 out keys key; shift 4
+  if out=$(helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "$@" 2>&1 >/dev/null); then
+    note "$env Application $name: values-$env.yaml pins what ci/$env-pins.yaml stands in for; renders as committed"
+    return 0
+  fi
+  # Every schema error must be at a key the pins file sets (its last path element is one of its keys).
+  keys=$(grep -o "at '/[^']*'" <<<"$out" | sed "s/^at '//; s/'\$//" | sort -u)
+  [ -n "$keys" ] || { echo "$out"; echo "$env Application $name: as committed it fails, and not on a schema key"; return 1; }
+  for key in $keys; do
+    grep -q "^ *${key##*/}:" "$chart/ci/$env-pins.yaml" || {
+      echo "$out"; echo "$env Application $name: as committed the schema refuses $key, which ci/$env-pins.yaml does not stand in for"; return 1
+    }
+  done
+  note "$env Application $name as committed: refused by the schema at $(tr '\n' ' ' <<<"$keys")(not pinned yet; rendered with ci/$env-pins.yaml from here on)"
+}
+
 # check_stack_values ENV: the root chart rendered with the stack's values and accepted by the API
 # server (its Applications by the Argo CD CRD); then, level by level, every Application whose
 # source is a chart of gitops/charts is rendered as Argo CD would (its valueFiles, then its
@@ -177,6 +202,10 @@ check_stack_values() {
         layers=()
         for vf in $(jq -r '.spec.source.helm.valueFiles // [] | .[]' <<<"$app"); do layers+=(-f "$chart/$vf"); done
         layers+=(-f "$K8S_DIR/$env-$name-values.json")
+        if [ -f "$chart/ci/$env-pins.yaml" ]; then
+          unpinned_render "$env" "$name" "$chart" "$ns" "${layers[@]}" || return 1
+          layers+=(-f "$chart/ci/$env-pins.yaml")
+        fi
         helm template "$name" "$chart" --namespace "$ns" --kube-version "$KUBERNETES_VERSION" "${layers[@]}" > "$K8S_DIR/$env-$name.yaml"
         kubectl config set-context --current --namespace "$ns" > /dev/null
         apply_rendered "$K8S_DIR/$env-$name.yaml" "$env Application $name" || return 1

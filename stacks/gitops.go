@@ -62,6 +62,7 @@ func NewGitopsStack(scope constructs.Construct, env *config.Environment, art Art
 				"vpcCidr":             net.VpcCidr,
 				"caBundle":            art.RDSCABundles[env.Region],
 				"rotationId":          env.Gitops.RotationID,
+				"databaseName":        env.Database.DatabaseName, // the database stack creates the same name
 				"bootstrap": map[string]interface{}{
 					"repository": db.BootstrapRepositoryURL, "digest": art.BootstrapImageDigest,
 					"masterSecretArn": db.MasterSecretArn, "host": db.Cluster.Endpoint(),

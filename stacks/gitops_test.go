@@ -169,3 +169,17 @@ func TestRootApplicationValuesAreWiredFromTheStacks(t *testing.T) {
 		}
 	}
 }
+
+// database.database_name reaches the chart: the bootstrap creates and the app's DSN names the
+// database Aurora was created with, not the chart's default (a non-default name proves it).
+func TestGitopsPassesTheDatabaseName(t *testing.T) {
+	env := shipped(t, "dev")
+	env.Database.DatabaseName = "catalog_v2"
+	s := synthStack(t, func(app constructs.Construct) cdktf.TerraformStack {
+		return Build(app, env, testArtifacts()).Gitops.TerraformStack
+	})
+	values := asStrings(releaseNamed(t, s, "platform")["values"])[0]
+	if !strings.Contains(values, `"databaseName" = "catalog_v2"`) {
+		t.Errorf("the root values do not carry database.database_name catalog_v2: %.2000s", values)
+	}
+}

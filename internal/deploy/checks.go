@@ -64,6 +64,7 @@ func (d *run) deployChecks() []check {
 		{"credentials", d.checkCredentials},
 		{"cluster-access", d.checkClusterAccess},
 		{"gitops.repo_url", d.checkRepoURL},
+		{"phl-store.image", d.checkAppImage},
 	}
 }
 

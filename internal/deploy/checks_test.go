@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -170,5 +172,48 @@ func TestAccessPrincipal(t *testing.T) {
 	}
 	if ApplyRoleName("prod") != config.Project+"-prod-apply" {
 		t.Errorf("apply role %s", ApplyRoleName("prod"))
+	}
+}
+
+// prod requires a pinned app image (values-prod.yaml image.requireDigest): without a digest the
+// deploy stops before anything runs, with one line saying how to pin it.
+func TestDeployRefusesAnUnpinnedProdImage(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		values, want string
+	}{
+		"no digest": {"image:\n  requireDigest: true\n  digest: \"\"\n",
+			"FAIL check phl-store.image: gitops/charts/phl-store/values-prod.yaml has image.requireDigest: true but no image.digest, so Argo CD cannot render phl-store for prod " +
+				"(fix: pin the app image: go run ./cmd/ci release -env prod -tag <tag> (the app-release workflow) writes image.tag and image.digest into gitops/charts/phl-store/values-prod.yaml; merge that, then deploy)"},
+		"a digest that is no digest": {"image:\n  requireDigest: true\n  digest: latest\n", `FAIL check phl-store.image: gitops/charts/phl-store/values-prod.yaml image.digest "latest" is not sha256:`},
+		"no values file":             {"", "FAIL check phl-store.image: cannot read gitops/charts/phl-store/values-prod.yaml"},
+		"pinned":                     {pinnedProdValues, "ok   phl-store.image: pinned at " + digest},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, prodYAML)
+			if c.values == "" {
+				os.Remove(filepath.Join(w.root, AppValuesFile("prod")))
+			} else {
+				w.appValues(c.values)
+			}
+			w.fake.Override(fakecli.Rule{Tool: "tools.sh", Exit: []int{7}, Stderr: "stop here\n"})
+			err := Deploy(context.Background(), w.options())
+			if !strings.Contains(w.out.String(), c.want) {
+				t.Errorf("no line %q in:\n%s", c.want, w.out)
+			}
+			if strings.HasPrefix(c.want, "ok") {
+				if err == nil || !strings.Contains(err.Error(), "stop here") {
+					t.Errorf("the checks did not pass: %v", err)
+				}
+				return
+			}
+			if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "phl-store.image") {
+				t.Errorf("error %v: want one line naming phl-store.image", err)
+			}
+			if has(w.fake.Calls(), "tools.sh") {
+				t.Errorf("something ran after the failed check:\n%s", lines(w.fake.Calls()))
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,7 +81,23 @@ func newWorld(t *testing.T, yaml string) *world {
 	root := t.TempDir()
 	w := &world{t: t, root: root, env: env, fake: fakecli.New(t, root), out: &syncBuffer{}}
 	w.fake.Add(happyRules(name)...)
+	w.appValues(map[string]string{"dev": "image:\n  digest: \"\"\n", "prod": pinnedProdValues}[name])
 	return w
+}
+
+// pinnedProdValues is a values-prod.yaml of the phl-store chart with its image pinned.
+const pinnedProdValues = "image:\n  requireDigest: true\n  tag: \"1.0.0\"\n  digest: \"" + digest + "\"\n"
+
+// appValues writes the phl-store chart's values file of the world's environment.
+func (w *world) appValues(content string) {
+	w.t.Helper()
+	f := filepath.Join(w.root, AppValuesFile(w.env.Name))
+	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // run is a run of the world's options, for testing one phase on its own.

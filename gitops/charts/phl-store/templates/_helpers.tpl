@@ -17,12 +17,12 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
-{{/* The app image: by digest when one is given. */}}
+{{/* The app image: registry/repository, by digest when one is given, else by tag. */}}
 {{- define "phl-store.image" -}}
 {{- if .Values.image.digest -}}
-{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{ .Values.image.registry }}/{{ .Values.image.repository }}@{{ .Values.image.digest }}
 {{- else -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{ .Values.image.registry }}/{{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end -}}
 {{- end -}}
 
@@ -44,10 +44,15 @@ capabilities:
 /etc/ssl/rds/ca.pem
 {{- end -}}
 
-{{/* Labels of the helm test pod: not the app's, so no Service or ReplicaSet selects it. */}}
+{{/*
+Labels of the helm test pod: no key=value pair in common with the app's selector labels, so no
+Service, ReplicaSet or app NetworkPolicy selects it, and the test's egress selector (the app's
+labels) never matches its own source pod: the VPC CNI network policy agent has a reported drop when
+an egress selector matches the source pod's labels (issue 17).
+*/}}
 {{- define "phl-store.testSelectorLabels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}-test
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}-test
 {{- end -}}
 
 {{/*

@@ -60,15 +60,16 @@ namespace: {{ .namespace }}
 
 {{/*
 Sync policy of every Application: automated with prune and self-heal, retried with exponential
-backoff. Call with (dict "root" $ "options" (list ...) "namespaceLabels" (dict ...)); namespace
-labels apply only with CreateNamespace=true (Argo CD managedNamespaceMetadata).
+backoff (argocd.retry, or "retry" when given). Call with (dict "root" $ "options" (list ...)
+"namespaceLabels" (dict ...) "retry" (dict ...)); namespace labels apply only with
+CreateNamespace=true (Argo CD managedNamespaceMetadata).
 */}}
 {{- define "platform.syncPolicy" -}}
 automated:
   prune: true
   selfHeal: true
 retry:
-  {{- toYaml .root.Values.argocd.retry | nindent 2 }}
+  {{- toYaml (.retry | default .root.Values.argocd.retry) | nindent 2 }}
 {{- with .options }}
 syncOptions:
   {{- toYaml . | nindent 2 }}
