@@ -81,6 +81,7 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 		env := fs.String("env", "", "the environment")
 		plans := fs.String("plans", "", "folder of its plans (go run ./cmd/deploy plan -out)")
 		runURL := fs.String("run-url", "", "the workflow run, linked from the issue")
+		outDir := fs.String("out", "cdktf.out", "the synthesized output: every AWS stack of the environment it lists must have a plan")
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
@@ -88,13 +89,14 @@ func run(_ context.Context, args []string, getenv func(string) string, stdout, s
 			fmt.Fprintln(stderr, "error:", err)
 			return 2
 		}
-		err = drift(*env, *plans, *runURL, getenv, stdout)
+		err = drift(*env, *plans, *runURL, *outDir, getenv, stdout)
 	case "envs":
 		changedFile := fs.String("changed", "", "only the environments with a stack in this selection (changed -json)")
+		withBackend := fs.Bool("with-state-backend", false, "only environments with a state_backend (a plan against local state on a runner would show everything as new); the others are named on stderr")
 		if code, ok := cmdflags.Parse(fs, args[1:]); !ok {
 			return code
 		}
-		err = envs(*changedFile, stdout)
+		err = envs(*changedFile, *withBackend, stdout, stderr)
 	case "release":
 		env := fs.String("env", "", "the environment whose values file gets the digest")
 		tag := fs.String("tag", "", "the image tag to resolve")
@@ -236,7 +238,11 @@ func loadPlans(dir string, stacks []string, why map[string]string) ([]ci.StackPl
 		}
 		counts, err := os.ReadFile(filepath.Join(dir, s+".counts.json"))
 		if err != nil {
-			return nil, fmt.Errorf("%s: no plan in %s", s, dir)
+			// The plan job stopped before this stack (a check, the credentials, preflight):
+			// reported as failed, never as "no changes".
+			p.Failed, p.Text = true, "not planned: the plan job stopped before this stack; its log in the workflow run says why"
+			out = append(out, p)
+			continue
 		}
 		if err := json.Unmarshal(counts, &p.Counts); err != nil {
 			return nil, fmt.Errorf("%s.counts.json: %w", s, err)
@@ -310,8 +316,23 @@ func comment(dir, sha, changedFile string, offline bool, artifact string, stdout
 	return err
 }
 
-func drift(env, dir, runURL string, getenv func(string) string, stdout io.Writer) error {
-	plans, err := loadPlans(dir, nil, nil)
+func drift(env, dir, runURL, outDir string, getenv func(string) string, stdout io.Writer) error {
+	m, err := ci.LoadManifest(outDir)
+	if err != nil {
+		return err
+	}
+	// Every AWS stack of the environment must have been planned (gitops is not: it needs the
+	// cluster's private endpoint).
+	var stacks []string
+	for _, s := range m.Names() {
+		if strings.HasPrefix(s, env+"-") && !strings.HasSuffix(s, "-gitops") {
+			stacks = append(stacks, s)
+		}
+	}
+	if len(stacks) == 0 {
+		return fmt.Errorf("%s/manifest.json has no stack of %s", outDir, env)
+	}
+	plans, err := loadPlans(dir, stacks, nil)
 	if err != nil {
 		return err
 	}
@@ -324,7 +345,7 @@ func drift(env, dir, runURL string, getenv func(string) string, stdout io.Writer
 
 // envs prints the environments as a GitHub Actions matrix: name, region, and the repository
 // variable holding its plan role (AWS_PLAN_ROLE_ARN_<ENV>, printed by the bootstrap stack).
-func envs(changedFile string, stdout io.Writer) error {
+func envs(changedFile string, withBackend bool, stdout, stderr io.Writer) error {
 	all, err := config.Load(config.Dir(), "")
 	if err != nil {
 		return err
@@ -347,9 +368,14 @@ func envs(changedFile string, stdout io.Writer) error {
 	}
 	matrix := []entry{}
 	for _, e := range all {
-		if only == nil || only[e.Name] {
-			matrix = append(matrix, entry{e.Name, e.Region, PlanRoleVar(e.Name)})
+		if only != nil && !only[e.Name] {
+			continue
 		}
+		if withBackend && e.StateBackend == nil {
+			fmt.Fprintf(stderr, "%s is not planned: it has no state_backend in %s, so there is no state to plan against\n", e.Name, e.SourceFile)
+			continue
+		}
+		matrix = append(matrix, entry{e.Name, e.Region, PlanRoleVar(e.Name)})
 	}
 	return json.NewEncoder(stdout).Encode(matrix)
 }

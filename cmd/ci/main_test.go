@@ -108,30 +108,48 @@ func TestChangedAndComment(t *testing.T) {
 			t.Errorf("comment lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	// A stack the selection names but nobody planned is an error, not a silent gap.
+	// A stack the selection names but nobody planned (its plan job stopped early) is a failed
+	// row, not a silent gap, and the other stacks' plans are still shown.
 	os.Remove(filepath.Join(plans, "dev-gateway.error"))
-	if r := runCI(t, nil, true, "comment", "-plans", plans, "-sha", "abc123", "-changed", changedFile); r.code != 1 || !strings.Contains(r.stderr, "dev-gateway: no plan in") {
+	if r := runCI(t, nil, true, "comment", "-plans", plans, "-sha", "abc123", "-changed", changedFile); r.code != 0 ||
+		!strings.Contains(r.stdout, "| dev-gateway | depends on dev-network | **plan failed** |") || !strings.Contains(r.stdout, "the plan job stopped before this stack") || !strings.Contains(r.stdout, "~ aws_vpc.this") {
 		t.Errorf("%+v", r)
 	}
 }
 
 func TestDrift(t *testing.T) {
+	out := t.TempDir()
+	write(t, filepath.Join(out, "manifest.json"), `{"stacks":{
+	  "dev-network":{"dependencies":[],"synthesizedStackPath":"stacks/dev-network/cdk.tf.json"},
+	  "dev-database":{"dependencies":["dev-network"],"synthesizedStackPath":"stacks/dev-database/cdk.tf.json"},
+	  "dev-gitops":{"dependencies":["dev-database"],"synthesizedStackPath":"stacks/dev-gitops/cdk.tf.json"},
+	  "prod-network":{"dependencies":[],"synthesizedStackPath":"stacks/prod-network/cdk.tf.json"}}}`)
+	// A plan job that stopped before any stack: drift (failed plans), never "clean".
+	outputFile := filepath.Join(t.TempDir(), "output")
+	if r := runCI(t, map[string]string{"GITHUB_OUTPUT": outputFile}, true, "drift", "-env", "dev", "-plans", t.TempDir(), "-out", out); r.code != 0 || !strings.Contains(r.stdout, "| dev-network | **plan failed** |") {
+		t.Errorf("nothing planned: %+v", r)
+	}
+	if b, _ := os.ReadFile(outputFile); string(b) != "drifted=true\n" {
+		t.Errorf("nothing planned: %q", b)
+	}
 	plans := t.TempDir()
+	write(t, filepath.Join(plans, "dev-database.counts.json"), `{"Add":0,"Change":0,"Destroy":0}`)
+	write(t, filepath.Join(plans, "dev-database.txt"), "No changes.\n")
 	write(t, filepath.Join(plans, "dev-network.counts.json"), `{"Add":0,"Change":0,"Destroy":0}`)
 	write(t, filepath.Join(plans, "dev-network.txt"), "No changes.\n")
-	out := filepath.Join(t.TempDir(), "output")
-	env := map[string]string{"GITHUB_OUTPUT": out}
-	if r := runCI(t, env, true, "drift", "-env", "dev", "-plans", plans, "-run-url", "https://run"); r.code != 0 {
+	outputPath := filepath.Join(t.TempDir(), "output")
+	env := map[string]string{"GITHUB_OUTPUT": outputPath}
+	if r := runCI(t, env, true, "drift", "-env", "dev", "-plans", plans, "-run-url", "https://run", "-out", out); r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
-	if b, _ := os.ReadFile(out); string(b) != "drifted=false\n" {
+	if b, _ := os.ReadFile(outputPath); string(b) != "drifted=false\n" {
 		t.Errorf("clean: %q", b)
 	}
 	write(t, filepath.Join(plans, "dev-database.counts.json"), `{"Add":0,"Change":1,"Destroy":0}`)
 	write(t, filepath.Join(plans, "dev-database.txt"), "  ~ aws_rds_cluster.this\n")
-	os.Remove(out)
-	r := runCI(t, env, true, "drift", "-env", "dev", "-plans", plans, "-run-url", "https://run")
-	if b, _ := os.ReadFile(out); r.code != 0 || string(b) != "drifted=true\n" || !strings.Contains(r.stdout, "| dev-database | 0 | 1 | 0 |") {
+	os.Remove(outputPath)
+	r := runCI(t, env, true, "drift", "-env", "dev", "-plans", plans, "-run-url", "https://run", "-out", out)
+	if b, _ := os.ReadFile(outputPath); r.code != 0 || string(b) != "drifted=true\n" || !strings.Contains(r.stdout, "| dev-database | 0 | 1 | 0 |") {
 		t.Errorf("drift: %+v %q", r, b)
 	}
 }
@@ -149,6 +167,16 @@ func TestEnvs(t *testing.T) {
 	r := runCI(t, nil, true, "envs")
 	if r.code != 0 || !strings.Contains(r.stdout, `{"env":"dev","region":"`) || !strings.Contains(r.stdout, `"plan_role_var":"AWS_PLAN_ROLE_ARN_PROD"`) {
 		t.Fatalf("%+v", r)
+	}
+	// An environment without state_backend is left out (and named) with -with-state-backend.
+	envDir := t.TempDir()
+	write(t, filepath.Join(envDir, "dev.yaml"), "name: dev\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b]\n"+
+		"cluster:\n  admin_principal_arns: [arn:aws:iam::111111111111:role/platform-admin]\ndatabase:\n  deletion_protection: false\n  final_snapshot: false\ngitops:\n  repo_url: https://github.com/acme/phl.git\n")
+	write(t, filepath.Join(envDir, "prod.yaml"), "name: prod\naccount_id: \"111111111111\"\nregion: ap-southeast-1\navailability_zones: [ap-southeast-1a, ap-southeast-1b, ap-southeast-1c]\n"+
+		"state_backend:\n  bucket: my-prod-state\ncluster:\n  admin_principal_arns: [arn:aws:iam::111111111111:role/platform-admin]\ngitops:\n  repo_url: https://github.com/acme/phl.git\n")
+	t.Setenv(config.DirVar, envDir)
+	if r := runCI(t, nil, true, "envs", "-with-state-backend"); r.code != 0 || strings.Contains(r.stdout, `"dev"`) || !strings.Contains(r.stdout, `"env":"prod"`) || !strings.Contains(r.stderr, "dev is not planned: it has no state_backend") {
+		t.Errorf("-with-state-backend: %+v", r)
 	}
 	changed := filepath.Join(t.TempDir(), "changed.json")
 	write(t, changed, `{"Plan":["prod-network","prod-cluster"]}`)

@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	envName := fs.String("env", "", "the environment: the name of a file in environments/ (required)")
 	var confirm, reviewed, planOut *string
-	var allowRepo, synthesized *bool
+	var allowRepo, synthesized, noLock *bool
 	switch verb {
 	case "destroy":
 		confirm = fs.String("confirm", "", "the environment's name again; required for an environment that keeps data (prod). It also sets "+config.TeardownConfirmVar+", so a `teardown: true` in its file is accepted")
@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		reviewed = fs.String("reviewed", "", "apply the AWS stacks only where a new plan makes exactly the changes of the reviewed plans in this folder (written by the plan verb)")
 	case "plan":
 		planOut = fs.String("out", "", "folder for each AWS stack's reviewed plan: digest, counts and text, never the plan file (required)")
+		noLock = fs.Bool("no-lock", false, "take no state lock: read-only plans (pull requests, drift) that will not be applied never hold up a deploy")
 	}
 	if verb != "destroy" {
 		synthesized = fs.Bool("synthesized", false, "use cdktf.out as `make synth` wrote it for this commit (CI synthesizes before it has credentials)")
@@ -111,6 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.AllowRepoMismatch, o.Reviewed = *allowRepo, *reviewed
 		err = deploy.Deploy(ctx, o)
 	case "plan":
+		o.NoLock = *noLock
 		err = deploy.Plan(ctx, o, *planOut)
 	default:
 		o.Confirm = *confirm

@@ -43,6 +43,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"plan", "-env", "dev"}, "error: -out is required"},
 		{[]string{"destroy", "-env", "dev", "-synthesized"}, "flag provided but not defined: -synthesized"},
 		{[]string{"plan", "-env", "dev", "-out", "x", "-reviewed", "y"}, "flag provided but not defined: -reviewed"},
+		{[]string{"deploy", "-env", "dev", "-no-lock"}, "flag provided but not defined: -no-lock"},
 	} {
 		code, _, stderr := runIn(t, config.DefaultDir, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

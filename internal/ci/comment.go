@@ -18,8 +18,9 @@ const MaxCommentLength = 65000
 const CommentMarker = "<!-- phl-platform:plan -->"
 
 // Counts are a plan's resource changes, counted as `terraform plan` does (a replacement is
-// one to add and one to destroy).
-type Counts struct{ Add, Change, Destroy int }
+// one to add and one to destroy), and its output changes: a plan that only adds an output (a
+// new cross-stack reference of a consumer) must still be applied.
+type Counts struct{ Add, Change, Destroy, Outputs int }
 
 // CountPlan counts the resource changes of `terraform show -json <planfile>`.
 func CountPlan(showJSON []byte) (Counts, error) {
@@ -40,6 +41,11 @@ func CountPlan(showJSON []byte) (Counts, error) {
 			c.Change++
 		case a.Delete():
 			c.Destroy++
+		}
+	}
+	for _, oc := range p.OutputChanges {
+		if oc != nil && !oc.Actions.NoOp() {
+			c.Outputs++
 		}
 	}
 	return c, nil
@@ -110,17 +116,17 @@ func renderComment(in CommentInput, texts []string) string {
 	if len(in.Plans) == 0 {
 		b.WriteString("No stack's synthesized Terraform changes.\n")
 	} else {
-		b.WriteString("| stack | why | add | change | destroy |\n|---|---|---:|---:|---:|\n")
+		b.WriteString("| stack | why | add | change | destroy | outputs |\n|---|---|---:|---:|---:|---:|\n")
 		for _, p := range in.Plans {
 			if p.Failed {
-				fmt.Fprintf(&b, "| %s | %s | **plan failed** | | |\n", p.Stack, p.Why)
+				fmt.Fprintf(&b, "| %s | %s | **plan failed** | | | |\n", p.Stack, p.Why)
 				continue
 			}
 			if p.Pending {
-				fmt.Fprintf(&b, "| %s | %s | not planned yet | | |\n", p.Stack, p.Why)
+				fmt.Fprintf(&b, "| %s | %s | not planned yet | | | |\n", p.Stack, p.Why)
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", p.Stack, p.Why, p.Counts.Add, p.Counts.Change, p.Counts.Destroy)
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d |\n", p.Stack, p.Why, p.Counts.Add, p.Counts.Change, p.Counts.Destroy, p.Counts.Outputs)
 		}
 	}
 	for _, s := range slices.Sorted(maps.Keys(in.Skipped)) {

@@ -15,13 +15,14 @@ func TestCountPlan(t *testing.T) {
 	 {"address":"d.x","change":{"actions":["delete","create"]}},
 	 {"address":"e.x","change":{"actions":["create","delete"]}},
 	 {"address":"f.x","change":{"actions":["no-op"]}},
-	 {"address":"g.x","change":{"actions":["read"]}}]}`
+	 {"address":"g.x","change":{"actions":["read"]}}],
+	 "output_changes":{"o1":{"actions":["create"]},"o2":{"actions":["no-op"]}}}`
 	c, err := CountPlan([]byte(show))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c != (Counts{Add: 4, Change: 1, Destroy: 3}) {
-		t.Errorf("counts %+v; want 4 to add (2 + 2 replacements), 1 to change, 3 to destroy", c)
+	if c != (Counts{Add: 4, Change: 1, Destroy: 3, Outputs: 1}) {
+		t.Errorf("counts %+v; want 4 to add (2 + 2 replacements), 1 to change, 3 to destroy, 1 output", c)
 	}
 	if _, err := CountPlan([]byte("Plan: 1 to add")); err == nil {
 		t.Error("text accepted as plan JSON")
@@ -48,8 +49,8 @@ func TestCommentLayout(t *testing.T) {
 	out := Comment(in, MaxCommentLength)
 	for _, want := range []string{
 		CommentMarker + "\n### Terraform plans for abc123",
-		"| stack | why | add | change | destroy |",
-		"| dev-s0 | changed | 1 | 0 | 0 |", "| dev-later | new | not planned yet | | |", "<b>dev-later</b>: not planned yet</summary>", "| dev-s1 | changed | 2 | 0 | 0 |", "| dev-bad | depends on dev-s0 | **plan failed** | | |",
+		"| stack | why | add | change | destroy | outputs |",
+		"| dev-s0 | changed | 1 | 0 | 0 | 0 |", "| dev-later | new | not planned yet | | | |", "<b>dev-later</b>: not planned yet</summary>", "| dev-s1 | changed | 2 | 0 | 0 | 0 |", "| dev-bad | depends on dev-s0 | **plan failed** | | | |",
 		"dev-gitops is not planned here: it talks to the cluster's private endpoint",
 		"dev-old is no longer synthesized",
 		"<details><summary><b>dev-s0</b>: +1 ~0 -0</summary>", "<details><summary><b>dev-bad</b>: plan failed</summary>",

@@ -172,7 +172,7 @@ func TestTunnelClosedOnEveryPath(t *testing.T) {
 		// success: TestDeployOrderAndParallelism
 		"gitops stack fails": {
 			rules: []fakecli.Rule{{Tool: "terraform", Args: []string{chdir("dev", "gitops"), "apply"}, Stderr: "Error: Kubernetes cluster unreachable\n", Exit: []int{1}}},
-			want:  "dev-gitops: terraform -chdir=cdktf.out/stacks/dev-gitops apply -input=false tfplan exited with status 1: Error: Kubernetes cluster unreachable",
+			want:  "dev-gitops: terraform -chdir=cdktf.out/stacks/dev-gitops apply -input=false -lock-timeout=10m tfplan exited with status 1: Error: Kubernetes cluster unreachable",
 		},
 		"argocd wait times out": {
 			rules: []fakecli.Rule{{Tool: "kubectl", Args: []string{"get applications"}, Stdout: []string{appList(app("platform", "Synced", "Progressing"))}}},

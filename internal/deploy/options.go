@@ -38,6 +38,8 @@ type Options struct {
 	// Reviewed is the folder of the plans a reviewer saw (Plan): the AWS stacks are applied
 	// only where a new plan makes exactly the reviewed changes. Empty: plan and apply.
 	Reviewed string
+	// NoLock: plans take no state lock (read-only plans of pull requests and drift).
+	NoLock bool
 }
 
 // Timeouts bound every wait; the tests shrink them to milliseconds.

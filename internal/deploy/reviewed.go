@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/phl-platform/phl-platform/internal/ci"
@@ -91,6 +94,9 @@ func (d *run) planForReview(ctx context.Context, component, dir string) error {
 				errPending, d.env.StackName(p), d.env.StackName(component), d.env.StackName(p), d.env.StackName(component))
 		}
 	}
+	if err := d.checkProducerOutputs(ctx, component); err != nil {
+		return err
+	}
 	digest, counts, err := d.planDigest(ctx, component)
 	if err != nil {
 		return err
@@ -108,7 +114,7 @@ func (d *run) planForReview(ctx context.Context, component, dir string) error {
 			return err
 		}
 	}
-	d.printf("[%s] reviewed plan: %d to add, %d to change, %d to destroy (%s)\n", stack, counts.Add, counts.Change, counts.Destroy, digest)
+	d.printf("[%s] reviewed plan: %d to add, %d to change, %d to destroy, %d outputs (%s)\n", stack, counts.Add, counts.Change, counts.Destroy, counts.Outputs, digest)
 	return nil
 }
 
@@ -119,7 +125,7 @@ func (d *run) planFile(component string) string {
 // planDigest plans the stack into its tfplan (the caller removes it) and returns the digest
 // and counts of its changes.
 func (d *run) planDigest(ctx context.Context, component string, env ...string) (string, ci.Counts, error) {
-	if err := d.terraform(ctx, component, env, "plan", "-input=false", "-out=tfplan"); err != nil {
+	if err := d.terraform(ctx, component, env, "plan", "-input=false", "-out=tfplan", d.lockFlag()); err != nil {
 		return "", ci.Counts{}, err
 	}
 	show, err := d.r.run(ctx, command{name: "terraform", args: []string{"-chdir=" + d.stackDir(component), "show", "-json", "tfplan"},
@@ -167,11 +173,11 @@ func (d *run) applyReviewed(ctx context.Context, component string) error {
 		return fmt.Errorf("%s: %w (reviewed %s, now %s: the state changed since, or a stack it reads was applied in this run); run the deploy workflow again to review the new plan",
 			stack, errPlanChanged, strings.TrimSpace(string(want)), got)
 	}
-	if counts == (ci.Counts{}) {
+	if counts == (ci.Counts{}) { // no resource and no output changes
 		d.printf("[%s] the reviewed plan has no changes\n", stack)
 		return nil
 	}
-	return d.terraform(ctx, component, nil, "apply", "-input=false", "tfplan")
+	return d.terraform(ctx, component, nil, "apply", "-input=false", lockTimeout, "tfplan")
 }
 
 // checkSynthesized: with Options.Synthesized the run uses cdktf.out as the job synthesized it
@@ -192,5 +198,55 @@ func (d *run) checkSynthesized(ctx context.Context) error {
 		}
 	}
 	d.printf("cdktf.out is this commit's synthesis (%s)\n", strings.TrimSpace(string(head)))
+	return nil
+}
+
+// lockTimeout: plans of pull requests, drift and deploys share the environment's state lock
+// files; a command waits this long for a lock before failing (Terraform's default is to fail at
+// once: developer.hashicorp.com/terraform/cli/commands/plan, -lock-timeout).
+const lockTimeout = "-lock-timeout=10m"
+
+// lockFlag: read-only plans (pull requests, drift) take no lock, so they never hold up a deploy;
+// plans that will be applied wait for theirs.
+func (d *run) lockFlag() string {
+	if d.o.NoLock {
+		return "-lock=false"
+	}
+	return lockTimeout
+}
+
+// remoteOutputRef is a consumer's read of a producer output (cdktf's cross-stack references:
+// data.terraform_remote_state.<name>.outputs.<output>).
+var remoteOutputRef = regexp.MustCompile(`terraform_remote_state\.[A-Za-z0-9_-]+\.outputs\.([A-Za-z0-9_-]+)`)
+
+// checkProducerOutputs: a consumer that reads an output its producer has not applied yet (a new
+// cross-stack reference) cannot be planned ("Unsupported attribute"); like a producer without
+// state, that is a stack to plan in the next run, once the producer's new output is applied.
+func (d *run) checkProducerOutputs(ctx context.Context, component string) error {
+	doc, err := os.ReadFile(filepath.Join(d.o.Root, d.stackDir(component), "cdk.tf.json"))
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, p := range producers[component] {
+		o, err := d.readOutputs(ctx, p)
+		if err != nil {
+			return err
+		}
+		for name := range o.values {
+			have[name] = true
+		}
+	}
+	var missing []string
+	for _, m := range remoteOutputRef.FindAllStringSubmatch(string(doc), -1) {
+		if !have[m[1]] && !slices.Contains(missing, m[1]) {
+			missing = append(missing, m[1])
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("%w: %s reads outputs its producers have not applied yet (%s): the deploy applies them first, and the next run plans %s",
+			errPending, d.env.StackName(component), strings.Join(missing, ", "), d.env.StackName(component))
+	}
 	return nil
 }

@@ -49,7 +49,7 @@ func TestPlanForReview(t *testing.T) {
 				t.Errorf("%s%s holds a sensitive value", stack, ext)
 			}
 		}
-		if b, _ := os.ReadFile(filepath.Join(dir, stack+countsExt)); string(b) != `{"Add":1,"Change":0,"Destroy":0}` {
+		if b, _ := os.ReadFile(filepath.Join(dir, stack+countsExt)); string(b) != `{"Add":1,"Change":0,"Destroy":0,"Outputs":0}` {
 			t.Errorf("%s counts %s", stack, b)
 		}
 	}
@@ -90,7 +90,7 @@ func TestPlanForReviewBeforeProducersExist(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "it was not planned for review: not planned yet: dev-network has no state yet") {
 		t.Fatalf("err = %v", err)
 	}
-	if len(w.fake.Find("terraform", chdir("dev", "network"), "apply -input=false tfplan")) != 1 || len(w.fake.Find("terraform", chdir("dev", "cluster"), "apply")) != 0 {
+	if len(w.fake.Find("terraform", chdir("dev", "network"), "apply -input=false -lock-timeout=10m tfplan")) != 1 || len(w.fake.Find("terraform", chdir("dev", "cluster"), "apply")) != 0 {
 		t.Error("want the network applied and nothing else")
 	}
 }
@@ -133,7 +133,7 @@ func TestApplyReviewedPlans(t *testing.T) {
 		t.Fatalf("%v\n%s", err, w.out)
 	}
 	for _, c := range []string{"network", "cluster", "database", "gateway"} {
-		if len(w.fake.Find("terraform", chdir("dev", c), "apply -input=false tfplan")) != 1 {
+		if len(w.fake.Find("terraform", chdir("dev", c), "apply -input=false -lock-timeout=10m tfplan")) != 1 {
 			t.Errorf("dev-%s: reviewed plan not applied once", c)
 		}
 	}
@@ -188,5 +188,76 @@ func TestSynthesizedMustBeThisCommits(t *testing.T) {
 	}
 	if len(w.fake.Find("synth.sh")) != 0 || len(w.fake.Find("tools.sh")) != 0 {
 		t.Error("synthesized again (npm/jsii would run with the job's credentials)")
+	}
+}
+
+// synthesizedWorld is a world whose cdktf.out is this commit's, with the given Terraform JSON per
+// component ("{}" for the others), for runs with Options.Synthesized.
+func synthesizedWorld(t *testing.T, docs map[string]string) (*world, Options) {
+	w := newWorld(t, devYAML)
+	w.fake.Override(fakecli.Rule{Tool: "git", Args: []string{"rev-parse HEAD"}, Stdout: []string{"abc123\n"}})
+	w.fake.Override(reviewRules("dev", nil)...)
+	for _, c := range []string{"network", "cluster", "database", "gateway", "gitops"} {
+		doc := docs[c]
+		if doc == "" {
+			doc = "{}"
+		}
+		os.MkdirAll(filepath.Join(w.root, "cdktf.out/stacks/dev-"+c), 0o755)
+		os.WriteFile(filepath.Join(w.root, "cdktf.out/stacks/dev-"+c, "cdk.tf.json"), []byte(doc), 0o644)
+	}
+	os.WriteFile(filepath.Join(w.root, "cdktf.out/.commit"), []byte("abc123\n"), 0o644)
+	o := w.options()
+	o.Synthesized = true
+	return w, o
+}
+
+// A consumer reading an output its producer has not applied yet (a new cross-stack reference)
+// is pending, not failed: the producer's output-only plan is applied first.
+func TestNewCrossStackReference(t *testing.T) {
+	gateway := `{"resource":{"x":{"y":{"vpc":"${data.terraform_remote_state.cross-stack-reference-input-dev-network.outputs.cross-stack-output-new}","id":"${data.terraform_remote_state.cross-stack-reference-input-dev-network.outputs.vpc_id}"}}}}`
+	w, o := synthesizedWorld(t, map[string]string{"gateway": gateway})
+	dir := t.TempDir()
+	if err := Plan(context.Background(), o, dir); err != nil {
+		t.Fatalf("%v\n%s", err, w.out)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "dev-gateway"+pendingExt))
+	if !strings.Contains(string(b), "dev-gateway reads outputs its producers have not applied yet (cross-stack-output-new)") {
+		t.Errorf("dev-gateway: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dev-cluster"+digestExt)); err != nil {
+		t.Error("dev-cluster, whose outputs are all there, was not planned")
+	}
+}
+
+// A plan that only changes outputs is applied (its counts of resources are all 0).
+func TestOutputOnlyPlanIsApplied(t *testing.T) {
+	w, o := synthesizedWorld(t, nil)
+	outputOnly := `{"format_version":"1.2","resource_changes":[],"output_changes":{"cross-stack-output-new":{"actions":["create"],"after":"vpc-1"}}}`
+	w.fake.Override(fakecli.Rule{Tool: "terraform", Args: []string{chdir("dev", "network"), "show -json tfplan"}, Stdout: []string{outputOnly}})
+	dir := t.TempDir()
+	if err := Plan(context.Background(), o, dir); err != nil {
+		t.Fatalf("%v\n%s", err, w.out)
+	}
+	o.Reviewed = dir
+	if err := Deploy(context.Background(), o); err != nil {
+		t.Fatalf("%v\n%s", err, w.out)
+	}
+	if len(w.fake.Find("terraform", chdir("dev", "network"), "apply -input=false -lock-timeout=10m tfplan")) != 1 {
+		t.Error("the output-only plan of dev-network was not applied")
+	}
+}
+
+// Read-only plans take no lock; plans for a deploy wait for theirs.
+func TestPlanLocks(t *testing.T) {
+	for _, noLock := range []bool{false, true} {
+		w, o := synthesizedWorld(t, nil)
+		o.NoLock = noLock
+		if err := Plan(context.Background(), o, t.TempDir()); err != nil {
+			t.Fatalf("%v\n%s", err, w.out)
+		}
+		want := map[bool]string{false: "-lock-timeout=10m", true: "-lock=false"}[noLock]
+		if n := len(w.fake.Find("terraform", "plan -input=false -out=tfplan "+want)); n != 4 {
+			t.Errorf("NoLock=%v: %d plans with %s, want 4", noLock, n, want)
+		}
 	}
 }

@@ -33,10 +33,10 @@ func (d *run) apply(ctx context.Context, component string, env ...string) error 
 	plan := filepath.Join(d.o.Root, d.stackDir(component), "tfplan")
 	// The plan file holds the planned values, secrets included: never left behind.
 	defer os.Remove(plan)
-	if err := d.terraform(ctx, component, env, "plan", "-input=false", "-out=tfplan"); err != nil {
+	if err := d.terraform(ctx, component, env, "plan", "-input=false", "-out=tfplan", lockTimeout); err != nil {
 		return err
 	}
-	return d.terraform(ctx, component, env, "apply", "-input=false", "tfplan")
+	return d.terraform(ctx, component, env, "apply", "-input=false", lockTimeout, "tfplan")
 }
 
 // init initializes a stack once per run (it may be needed by several phases).
@@ -60,7 +60,7 @@ func (d *run) destroy(ctx context.Context, component string, env ...string) erro
 	if err := d.init(ctx, component); err != nil {
 		return err
 	}
-	return d.terraform(ctx, component, env, "destroy", "-input=false", "-auto-approve")
+	return d.terraform(ctx, component, env, "destroy", "-input=false", "-auto-approve", lockTimeout)
 }
 
 // stackOutputs are a stack's outputs (`terraform output -json`); empty when it has no state.
