@@ -14,14 +14,8 @@ import (
 // checks → synth → preflight → network → cluster ∥ database → gateway → bootstrap image →
 // tunnel → gitops → Argo CD Synced and Healthy → smoke. It stops at the first failure, naming
 // it; the tunnel is closed on every path.
-func Deploy(ctx context.Context, o Options) (err error) {
-	d, err := newRun(o)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	defer func() { d.printPhases("deploy", err) }()
-	return d.deploy(ctx)
+func Deploy(ctx context.Context, o Options) error {
+	return execute(o, "deploy", func(d *run) error { return d.deploy(ctx) })
 }
 
 func (d *run) deploy(ctx context.Context) error {

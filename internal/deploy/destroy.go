@@ -14,14 +14,8 @@ import (
 // stacks in reverse graph order; a report lists anything of the environment still in the
 // account and fails when there is. A run that stopped half-way can be run again: stacks
 // without state are skipped.
-func Destroy(ctx context.Context, o Options) (err error) {
-	d, err := newRun(o)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	defer func() { d.printPhases("destroy", err) }()
-	return d.destroyAll(ctx)
+func Destroy(ctx context.Context, o Options) error {
+	return execute(o, "destroy", func(d *run) error { return d.destroyAll(ctx) })
 }
 
 func (d *run) destroyAll(ctx context.Context) error {

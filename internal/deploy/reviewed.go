@@ -34,13 +34,11 @@ var errPending = errors.New("not planned yet")
 // workflow's plan job, with the read-only plan role), in graph order. A stack whose producer
 // has no state yet cannot be planned (its remote-state reads would fail): it is recorded as
 // not planned, and a later run plans it once the producer is applied.
-func Plan(ctx context.Context, o Options, dir string) (err error) {
-	d, err := newRun(o)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	defer func() { d.printPhases("plan", err) }()
+func Plan(ctx context.Context, o Options, dir string) error {
+	return execute(o, "plan", func(d *run) error { return d.planAll(ctx, dir) })
+}
+
+func (d *run) planAll(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

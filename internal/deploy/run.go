@@ -66,6 +66,18 @@ func newRun(o Options) (*run, error) {
 
 func (d *run) close() { _ = os.RemoveAll(d.tmp) }
 
+// execute runs one verb (deploy, destroy, plan) of the environment and ends it, successful or
+// not, with the time each phase took; its scratch directory goes on every path.
+func execute(o Options, verb string, body func(d *run) error) (err error) {
+	d, err := newRun(o)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	defer func() { d.printPhases(verb, err) }()
+	return body(d)
+}
+
 func (d *run) printf(format string, a ...any) { d.out.printf(format, a...) }
 
 // phase runs one step of the run under a header and records how long it took.
