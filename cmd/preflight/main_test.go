@@ -104,21 +104,7 @@ func bottlerocketParameters(t *testing.T, env *config.Environment) []string {
 func synthOutput(t *testing.T) string {
 	t.Helper()
 	src, dst := filepath.Join("..", "..", "internal", "preflight", "testdata", "out"), t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		data, err := os.ReadFile(p)
-		if err == nil {
-			err = os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-		}
-		return err
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 	return dst

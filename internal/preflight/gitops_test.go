@@ -237,21 +237,7 @@ func TestVersionsNewestFirst(t *testing.T) {
 func copyCharts(t *testing.T) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "charts")
-	err := filepath.WalkDir(chartsDir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(chartsDir, p)
-		data, err := os.ReadFile(p)
-		if err == nil {
-			err = os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-		}
-		return err
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(chartsDir)); err != nil {
 		t.Fatal(err)
 	}
 	return dst
