@@ -18,23 +18,32 @@ import (
 )
 
 func main() {
-	// Validate every environment before the app exists, so bad input writes nothing.
-	envs, err := config.Load(config.Dir(), os.Getenv(config.SelectionVar))
+	// Validate every environment and the bootstrap file before the app exists, so bad input
+	// writes nothing.
+	cfg, err := config.LoadApp(config.Dir(), os.Getenv(config.SelectionVar), config.BootstrapFile())
 	if err == nil && os.Getenv(config.RequireStateBackendVar) == "true" {
-		err = config.RequireStateBackend(envs)
+		err = config.RequireStateBackend(cfg.Environments)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)
 	}
-	art, err := artifacts(envs)
+	var art stacks.Artifacts
+	if len(cfg.Environments) > 0 {
+		art, err = artifacts(cfg.Environments)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)
 	}
 	app := cdktf.NewApp(nil)
-	for _, env := range envs {
+	for _, env := range cfg.Environments {
 		stacks.Build(app, env, art)
+	}
+	if cfg.WithBootstrap && cfg.Bootstrap != nil {
+		for _, a := range cfg.Bootstrap.Accounts {
+			stacks.NewBootstrapStack(app, cfg.Bootstrap, a, cfg.All)
+		}
 	}
 	app.Synth()
 	// Stop the jsii kernel, which removes its scratch folder.

@@ -4,7 +4,10 @@
 // allowed.
 package config
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // Project and Repository appear in every resource's default tags and in resource names.
 const (
@@ -39,6 +42,9 @@ type Environment struct {
 	// Teardown: the environment is being destroyed; its database loses deletion protection
 	// (config/teardown.go).
 	Teardown bool
+	// CIApplyRoleArn is the bootstrap stack's apply role for this environment when an account
+	// of environments/bootstrap/accounts.yaml serves it (LoadApp); the cluster grants it admin.
+	CIApplyRoleArn string
 }
 
 // Network is the VPC part of an environment.
@@ -70,6 +76,17 @@ func (e *Environment) ClusterArn() string {
 // RoleArn is the ARN of an IAM role of this account, by name.
 func (e *Environment) RoleArn(name string) string {
 	return "arn:" + e.Partition + ":iam::" + e.AccountID + ":role/" + name
+}
+
+// ClusterAdmins are the principals granted cluster-admin: cluster.admin_principal_arns and the
+// CI apply role when the bootstrap stack makes one (the gitops apply and the Argo CD wait need
+// it), in that order so existing access entries keep their addresses.
+func (e *Environment) ClusterAdmins() []string {
+	out := append([]string{}, e.Cluster.AdminPrincipalArns...)
+	if e.CIApplyRoleArn != "" && !slices.Contains(out, e.CIApplyRoleArn) {
+		out = append(out, e.CIApplyRoleArn)
+	}
+	return out
 }
 
 // DatabaseClusterID is the Aurora cluster identifier; its log groups are named after it.

@@ -34,8 +34,7 @@ func newStack(scope constructs.Construct, env *config.Environment, component str
 		AllowedAccountIds: &[]*string{jsii.String(env.AccountID)},
 		DefaultTags:       &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
 	})
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderVersion))
-
+	pinTerraform(stack)
 	addBackend(stack, env, name)
 	return stack
 }
@@ -55,9 +54,16 @@ func addBackend(stack cdktf.TerraformStack, env *config.Environment, stackName s
 		})
 		return
 	}
+	addS3Backend(stack, b, b.KeyPrefix+"/"+env.Name+"/"+stackName+".tfstate")
+}
+
+// addS3Backend keeps the stack's state at key in the bucket: encrypted (with the backend's
+// key when it names one, else SSE-S3: Terraform sends AES256 whatever the bucket's default),
+// locked with an S3 lock file beside it.
+func addS3Backend(stack cdktf.TerraformStack, b *config.StateBackend, key string) {
 	cfg := &cdktf.S3BackendConfig{
 		Bucket:  jsii.String(b.Bucket),
-		Key:     jsii.String(b.KeyPrefix + "/" + env.Name + "/" + stackName + ".tfstate"),
+		Key:     jsii.String(key),
 		Region:  jsii.String(b.Region),
 		Encrypt: jsii.Bool(true),
 	}
@@ -67,6 +73,15 @@ func addBackend(stack cdktf.TerraformStack, env *config.Environment, stackName s
 	cdktf.NewS3Backend(stack, cfg)
 	// cdktf 0.21's S3BackendConfig predates use_lockfile (Terraform >= 1.10).
 	stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
+}
+
+// MinTerraformVersion: S3 lock files (use_lockfile) arrived in Terraform 1.10.
+const MinTerraformVersion = "1.10"
+
+// pinTerraform makes every stack say which Terraform and AWS provider it needs.
+func pinTerraform(stack cdktf.TerraformStack) {
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+MinTerraformVersion))
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderVersion))
 }
 
 // output declares a stack output that later stacks and operators read.

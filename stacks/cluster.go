@@ -33,7 +33,7 @@ func NewClusterStack(scope constructs.Construct, env *config.Environment, net *n
 		ExtraPodSecurityGroupIDs: []*string{net.DatabaseClientsSecurityGroupID},
 		EndpointPublicAccess:     c.EndpointPublicAccess,
 		PublicAccessCidrs:        c.PublicAccessCidrs,
-		AdminPrincipalArns:       c.AdminPrincipalArns,
+		AdminPrincipalArns:       env.ClusterAdmins(),
 		LogRetentionDays:         c.LogRetentionDays,
 		NodeGroup: cluster.NodeGroupProps{
 			InstanceTypes:       c.NodeGroup.InstanceTypes,

@@ -1,17 +1,10 @@
 package gateway
 
 import (
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
+	"github.com/phl-platform/phl-platform/internal/privatebucket"
 )
 
 // elbLogAccounts are the Elastic Load Balancing accounts that deliver ALB access logs in the
@@ -37,55 +30,17 @@ type accessLogs struct {
 // (not SSE-KMS), hence AES256 (the scanner's CMK finding is allowlisted with that reason).
 func (g *Gateway) addAccessLogBucket() accessLogs {
 	name := g.name("alb-logs", g.props.AccountID, g.props.Region)
-	b := s3bucket.NewS3Bucket(g.Construct, jsii.String("alb-logs"), &s3bucket.S3BucketConfig{
-		Bucket:       jsii.String(name),
-		ForceDestroy: jsii.Bool(!g.props.DeletionProtection),
-		Tags:         tags("Name", name),
-	})
-	block := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(g.Construct, jsii.String("alb-logs-public-access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket: b.Id(), BlockPublicAcls: jsii.Bool(true), BlockPublicPolicy: jsii.Bool(true), IgnorePublicAcls: jsii.Bool(true), RestrictPublicBuckets: jsii.Bool(true),
-	})
-	s3bucketownershipcontrols.NewS3BucketOwnershipControls(g.Construct, jsii.String("alb-logs-ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: b.Id(),
-		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
-	})
-	sse := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(g.Construct, jsii.String("alb-logs-sse"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: b.Id(),
-		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
-			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{SseAlgorithm: jsii.String("AES256")},
-		}},
-	})
-	s3bucketversioning.NewS3BucketVersioningA(g.Construct, jsii.String("alb-logs-versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket:                  b.Id(),
-		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
-	})
-	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(g.Construct, jsii.String("alb-logs-lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: b.Id(),
-		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
-			Id: jsii.String("expire-access-logs"), Status: jsii.String("Enabled"),
-			Filter:                         &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{Prefix: jsii.String("")}},
-			Expiration:                     &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{Days: jsii.Number(g.props.AlbLogExpirationDays)}},
-			NoncurrentVersionExpiration:    &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{NoncurrentDays: jsii.Number(7)}},
-			AbortIncompleteMultipartUpload: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{DaysAfterInitiation: jsii.Number(1)}},
-		}},
-	})
-
 	prefix := "alb"
-	bucketArn := "arn:" + g.props.Partition + ":s3:::" + name
 	delivery := map[string][]string{"Service": {"logdelivery.elasticloadbalancing.amazonaws.com"}}
 	if account, ok := elbLogAccounts[g.props.Region]; ok {
 		delivery = map[string][]string{"AWS": {"arn:" + g.props.Partition + ":iam::" + account + ":root"}}
 	}
-	policy := s3bucketpolicy.NewS3BucketPolicy(g.Construct, jsii.String("alb-logs-policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: b.Id(),
-		Policy: jsii.String(iampolicy.New(
-			iampolicy.Statement{Sid: "ElbDeliversThisAccountsAccessLogs", Effect: "Allow", Principal: delivery,
-				Action: []string{"s3:PutObject"}, Resource: []string{bucketArn + "/" + prefix + "/AWSLogs/" + g.props.AccountID + "/*"}},
-			iampolicy.Statement{Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string][]string{"AWS": {"*"}},
-				Action: []string{"s3:*"}, Resource: []string{bucketArn, bucketArn + "/*"},
-				Condition: map[string]map[string]any{"Bool": {"aws:SecureTransport": false}}},
-		).JSON()),
-		DependsOn: &[]cdktf.ITerraformDependable{block},
+	bucketArn := "arn:" + g.props.Partition + ":s3:::" + name
+	b := privatebucket.New(g.Construct, privatebucket.Props{
+		ID: "alb-logs", Name: name, Partition: g.props.Partition, ForceDestroy: !g.props.DeletionProtection,
+		LifecycleRuleID: "expire-access-logs", ExpirationDays: g.props.AlbLogExpirationDays, NoncurrentDays: 7,
+		Statements: []iampolicy.Statement{{Sid: "ElbDeliversThisAccountsAccessLogs", Effect: "Allow", Principal: delivery,
+			Action: []string{"s3:PutObject"}, Resource: []string{bucketArn + "/" + prefix + "/AWSLogs/" + g.props.AccountID + "/*"}}},
 	})
-	return accessLogs{bucket: b.Id(), prefix: prefix, ready: []cdktf.ITerraformDependable{policy, sse}}
+	return accessLogs{bucket: b.Bucket.Id(), prefix: prefix, ready: b.Ready}
 }
