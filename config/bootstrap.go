@@ -325,7 +325,7 @@ func LoadApp(dir, selection, bootstrapFile string) (*App, error) {
 	if app.Bootstrap, err = LoadBootstrap(bootstrapFile, all); err != nil {
 		return nil, err
 	}
-	for _, e := range app.Environments {
+	for _, e := range append(append([]*Environment{}, all...), app.Environments...) {
 		if app.Bootstrap.Serving(e.Name) != nil {
 			e.CIApplyRoleArn = e.RoleArn(ApplyRoleName(e.Name))
 		}

@@ -375,15 +375,11 @@ func envs(changedFile string, withBackend bool, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stderr, "%s is not planned: it has no state_backend in %s, so there is no state to plan against\n", e.Name, e.SourceFile)
 			continue
 		}
-		matrix = append(matrix, entry{e.Name, e.Region, PlanRoleVar(e.Name)})
+		matrix = append(matrix, entry{e.Name, e.Region, config.PlanRoleVar(e.Name)})
 	}
 	return json.NewEncoder(stdout).Encode(matrix)
 }
 
-// PlanRoleVar is the repository variable that holds an environment's plan role ARN.
-func PlanRoleVar(env string) string {
-	return "AWS_PLAN_ROLE_ARN_" + strings.ToUpper(strings.ReplaceAll(env, "-", "_"))
-}
 
 // release resolves image:tag to its digest and pins it in gitops/charts/phl-store/values-<env>.yaml.
 func release(env, image, tag string, stdout io.Writer) error {

@@ -50,11 +50,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code, ok := cmdflags.Parse(fs, args); !ok {
 		return code
 	}
-	envs, err := config.Load(config.Dir(), os.Getenv(config.SelectionVar))
+	app, err := config.LoadApp(config.Dir(), os.Getenv(config.SelectionVar), config.BootstrapFile())
 	if err != nil {
 		fmt.Fprintln(stderr, "error:", err)
 		return 2
 	}
+	envs := app.Environments
 	if *policy {
 		b, _ := json.MarshalIndent(preflight.Policy(envs), "", "  ")
 		fmt.Fprintln(stdout, string(b))

@@ -8,10 +8,6 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// ApplyRoleName is the role the bootstrap stack creates for CI applies; the cluster grants it
-// admin access, so a deploy as that role passes the access check.
-func ApplyRoleName(env string) string { return config.Project + "-" + env + "-apply" }
-
 // accessPrincipal turns a caller ARN into the IAM principal an EKS access entry names: an
 // assumed role's session is its role (arn:aws:sts::A:assumed-role/R/S → arn:aws:iam::A:role/R;
 // the session ARN carries no path, so paths are ignored when comparing).
@@ -60,10 +56,10 @@ func (d *run) checkClusterAccess(ctx context.Context) (string, error) {
 			return principal + " is in cluster.admin_principal_arns", nil
 		}
 	}
-	if principal == d.env.RoleArn(ApplyRoleName(d.env.Name)) {
+	if principal == d.env.RoleArn(config.ApplyRoleName(d.env.Name)) {
 		return principal + " is the environment's apply role", nil
 	}
 	return "", fail("cluster-access", fmt.Sprintf("the deploying identity %s has no access to cluster %s: it is not in %s cluster.admin_principal_arns (%s) nor the apply role %s",
-		principal, d.env.ClusterName(), d.file(), strings.Join(d.env.Cluster.AdminPrincipalArns, ", "), ApplyRoleName(d.env.Name)),
+		principal, d.env.ClusterName(), d.file(), strings.Join(d.env.Cluster.AdminPrincipalArns, ", "), config.ApplyRoleName(d.env.Name)),
 		fmt.Sprintf("add %s to cluster.admin_principal_arns (the gitops apply and the Argo CD wait need cluster admin), or deploy as one of those principals", principal))
 }

@@ -170,8 +170,8 @@ func TestAccessPrincipal(t *testing.T) {
 	if got := pathless("arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123"); got != "arn:aws:iam::111111111111:role/AWSReservedSSO_Admin_0123" {
 		t.Errorf("pathless = %s", got)
 	}
-	if ApplyRoleName("prod") != config.Project+"-prod-apply" {
-		t.Errorf("apply role %s", ApplyRoleName("prod"))
+	if config.ApplyRoleName("prod") != config.Project+"-prod-apply" {
+		t.Errorf("apply role %s", config.ApplyRoleName("prod"))
 	}
 }
 

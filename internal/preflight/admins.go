@@ -28,6 +28,10 @@ func (r *runner) checkPrincipal(arn string) {
 	}
 	name := "cluster.admin-principal." + short
 	fix := "create it, or correct cluster.admin_principal_arns in " + r.env.SourceFile
+	if arn == r.env.CIApplyRoleArn {
+		name = "cluster.ci-apply-role"
+		fix = "apply the bootstrap stack of this account first (README \"Bootstrap (once per account)\"), which creates it"
+	}
 	switch {
 	case !ok:
 		r.fail(name, arn+" is not an IAM role or user ARN", "use an arn:aws:iam::ACCOUNT:role/NAME or user/NAME in cluster.admin_principal_arns")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
 )
 
@@ -165,4 +166,15 @@ func (h *harness) editConfig(addon string, edit func(map[string]any)) {
 	edit(c)
 	b, _ := json.Marshal(c)
 	attrs["configuration_values"] = string(b)
+}
+
+// The CI apply role's access entry (an account of the bootstrap file serves the environment)
+// fails until the bootstrap stack has created the role, and says so.
+func TestCIApplyRoleMissing(t *testing.T) {
+	h := newHarness(t, "dev")
+	h.env.CIApplyRoleArn = h.env.RoleArn(config.ApplyRoleName("dev"))
+	h.addResource("cluster", "aws_eks_access_entry", "eks_admin-1", map[string]any{"principal_arn": h.env.CIApplyRoleArn, "type": "STANDARD"})
+	expect(t, h.run(), "cluster.ci-apply-role", Fail, "role/phl-dev-apply does not exist", "apply the bootstrap stack")
+	h.account(func(a *awsfake.Account) { a.Roles[config.ApplyRoleName("dev")] = "/" })
+	expect(t, h.run(), "cluster.ci-apply-role", Pass, "exists")
 }

@@ -44,7 +44,7 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 	userPools, amiParameters := set{}, set{}
 	for _, e := range envs {
 		regions.add(e.Region)
-		for _, arn := range e.Cluster.AdminPrincipalArns {
+		for _, arn := range e.ClusterAdmins() {
 			kind, _, account, ok := splitIAMArn(arn)
 			if !ok || account != e.AccountID {
 				continue // not looked up
