@@ -7,6 +7,7 @@ package bootstrap
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamopenidconnectprovider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
@@ -55,6 +56,8 @@ type Bootstrap struct {
 	StateBucket     *privatebucket.Bucket
 	OIDCProviderArn *string
 	Roles           map[string]Roles // by environment
+
+	oidcProvider iamopenidconnectprovider.IamOpenidConnectProvider // nil when it exists already
 }
 
 // Roles are one environment's CI roles.

@@ -6,6 +6,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
 	"github.com/phl-platform/phl-platform/internal/tfval"
@@ -44,12 +45,14 @@ func (b *Bootstrap) addGitHubOIDCProvider(p Props) {
 		b.OIDCProviderArn = jsii.String(p.GitHubOIDCProviderArn)
 		return
 	}
-	provider := iamopenidconnectprovider.NewIamOpenidConnectProvider(b.Construct, jsii.String("github"), &iamopenidconnectprovider.IamOpenidConnectProviderConfig{
+	b.oidcProvider = iamopenidconnectprovider.NewIamOpenidConnectProvider(b.Construct, jsii.String("github"), &iamopenidconnectprovider.IamOpenidConnectProviderConfig{
 		Url:          jsii.String("https://" + GitHubOIDCHost),
 		ClientIdList: tfval.Strings(GitHubOIDCAudience),
 		Tags:         tfval.Tags("Name", "github-actions"),
 	})
-	b.OIDCProviderArn = provider.Arn()
+	// The ARN is fixed by the URL (arn:aws:iam::ACCOUNT:oidc-provider/HOST): written out, the
+	// trust policies are known at plan time, so the plan rules (and a reviewer) read them.
+	b.OIDCProviderArn = jsii.String("arn:" + p.Partition + ":iam::" + p.AccountID + ":oidc-provider/" + GitHubOIDCHost)
 }
 
 // Subjects are the exact `sub` claims a role trusts (GitHub docs, "About security hardening
@@ -79,6 +82,14 @@ func (b *Bootstrap) githubTrust(subjects []string) string {
 	}).JSON()
 }
 
+// trustDeps: a role is created after the provider its trust policy names.
+func (b *Bootstrap) trustDeps() *[]cdktf.ITerraformDependable {
+	if b.oidcProvider == nil {
+		return nil
+	}
+	return &[]cdktf.ITerraformDependable{b.oidcProvider}
+}
+
 // addRoles creates one environment's plan and apply roles.
 func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) Roles {
 	managed := func(name string) *string {
@@ -90,6 +101,7 @@ func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) Roles {
 		AssumeRolePolicy:   jsii.String(b.githubTrust(PlanSubjects(p.GitHubRepository))),
 		MaxSessionDuration: jsii.Number(3600),
 		Tags:               tfval.Tags("Name", e.PlanRoleName, "environment", e.Name),
+		DependsOn:          b.trustDeps(),
 	})
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(b.Construct, jsii.String(e.Name+"-plan-read-only"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role: plan.Name(), PolicyArn: managed(readOnlyPolicy),
@@ -110,6 +122,7 @@ func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) Roles {
 		AssumeRolePolicy:   jsii.String(b.githubTrust(ApplySubjects(p.GitHubRepository, e.Name))),
 		MaxSessionDuration: jsii.Number(ApplySessionSeconds),
 		Tags:               tfval.Tags("Name", e.ApplyRoleName, "environment", e.Name),
+		DependsOn:          b.trustDeps(),
 	})
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(b.Construct, jsii.String(e.Name+"-apply-admin"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role: apply.Name(), PolicyArn: managed(adminPolicy),
@@ -137,7 +150,11 @@ func (b *Bootstrap) planStatePolicy(p Props, env string) iampolicy.Document {
 			When("StringLike", map[string]any{"s3:prefix": []string{own + "*"}}),
 		iampolicy.Allow("ReadOwnState", []string{"s3:GetObject"}, []string{bucket + "/" + own + "*"}),
 		iampolicy.Allow("LockOwnState", []string{"s3:PutObject", "s3:DeleteObject"}, []string{bucket + "/" + own + "*.tflock"}),
-		iampolicy.Allow("StateKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{*b.StateKey.Arn()}),
+		// By the key's alias (kms:ResourceAliases, AWS KMS developer guide "ABAC for AWS KMS"),
+		// so the policy is known at plan time; only this account's keys in the region.
+		iampolicy.Allow("StateKey", []string{"kms:Decrypt", "kms:GenerateDataKey"},
+			[]string{"arn:" + p.Partition + ":kms:" + p.Region + ":" + p.AccountID + ":key/*"}).
+			When("ForAnyValue:StringEquals", map[string]any{"kms:ResourceAliases": p.StateKeyAlias}),
 		iampolicy.Statement{Sid: "NoOtherState", Effect: "Deny", Action: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, Resource: others},
 	)
 }

@@ -210,13 +210,18 @@ func TestDatabaseRulesCatchBrokenPlans(t *testing.T) {
 }
 
 func TestDeployGraph(t *testing.T) {
-	good := map[string][]string{"dev-network": {}, "dev-cluster": {"dev-network"}, "dev-database": {"dev-network"}, "dev-gitops": {"dev-database", "dev-cluster", "dev-gateway", "dev-network"}}
+	good := map[string][]string{"dev-network": {}, "dev-cluster": {"dev-network"}, "dev-database": {"dev-network"}, "dev-gitops": {"dev-database", "dev-cluster", "dev-gateway", "dev-network"}, "bootstrap-nonprod": {}}
 	if f := DeployGraph(good); len(f) > 0 {
 		t.Errorf("findings on the intended graph: %v", f)
 	}
 	serial := map[string][]string{"dev-network": {}, "dev-cluster": {"dev-network"}, "dev-database": {"dev-network", "dev-cluster"}}
 	if f := strings.Join(DeployGraph(serial), "\n"); !strings.Contains(f, "dev-database depends on [dev-cluster dev-network]; want [dev-network]") {
 		t.Errorf("a database waiting for the cluster passed: %q", f)
+	}
+	tied := map[string][]string{"dev-network": {"bootstrap-nonprod"}, "bootstrap-nonprod": {"dev-network"}}
+	if f := strings.Join(DeployGraph(tied), "\n"); !strings.Contains(f, "bootstrap-nonprod depends on [dev-network]; want nothing") ||
+		!strings.Contains(f, "dev-network depends on bootstrap-nonprod; no stack may") {
+		t.Errorf("a bootstrap stack in the deploy graph passed: %q", f)
 	}
 	if f := DeployGraph(map[string][]string{"dev-cache": {}}); len(f) == 0 {
 		t.Error("an unknown component passed")

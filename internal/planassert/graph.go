@@ -2,6 +2,7 @@ package planassert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -26,6 +27,19 @@ func DeployGraph(deps map[string][]string) []string {
 	}
 	sort.Strings(names)
 	for _, stack := range names {
+		if strings.HasPrefix(stack, "bootstrap-") {
+			// An account's bootstrap stack stands alone: environments name what it makes by
+			// fixed names, never by a dependency.
+			if len(deps[stack]) > 0 {
+				out = append(out, fmt.Sprintf("%s depends on %v; want nothing", stack, deps[stack]))
+			}
+			for _, other := range names {
+				if slices.Contains(deps[other], stack) {
+					out = append(out, fmt.Sprintf("%s depends on %s; no stack may", other, stack))
+				}
+			}
+			continue
+		}
 		env, component, _ := strings.Cut(stack, "-")
 		want, ok := wantDependencies[component]
 		if !ok {

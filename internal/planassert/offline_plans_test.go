@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/phl-platform/phl-platform/config"
+	"github.com/phl-platform/phl-platform/constructs/bootstrap"
 	"github.com/phl-platform/phl-platform/constructs/cluster"
 	"github.com/phl-platform/phl-platform/constructs/database"
 	"github.com/phl-platform/phl-platform/constructs/gateway"
@@ -41,24 +42,34 @@ func TestOfflinePlans(t *testing.T) {
 	if envDir == "" {
 		envDir = filepath.Join("..", "..", config.DefaultDir)
 	}
-	envs, err := config.Load(envDir, os.Getenv(config.SelectionVar))
+	bootFile := os.Getenv(config.BootstrapFileVar)
+	if bootFile == "" {
+		bootFile = filepath.Join("..", "..", config.DefaultBootstrapFile)
+	}
+	app, err := config.LoadApp(envDir, os.Getenv(config.SelectionVar), bootFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	byName := map[string]*config.Environment{}
-	for _, e := range envs {
+	for _, e := range app.Environments {
 		byName[e.Name] = e
 	}
 	for _, stack := range stacks {
 		t.Run(stack, func(t *testing.T) {
-			name, component, _ := strings.Cut(stack, "-")
-			env := byName[name]
-			if env == nil {
-				t.Fatalf("stack %s: environment %q is not selected or has no file", stack, name)
-			}
-			rules, ok := componentRules(env, component)
-			if !ok {
-				t.Fatalf("stack %s: no plan rules for component %q (add them to TestOfflinePlans)", stack, component)
+			var rules []Rule
+			if config.IsBootstrapStack(stack) {
+				rules = bootstrapRules(t, app.Bootstrap, stack)
+			} else {
+				name, component, _ := strings.Cut(stack, "-")
+				env := byName[name]
+				if env == nil {
+					t.Fatalf("stack %s: environment %q is not selected or has no file", stack, name)
+				}
+				r, ok := componentRules(env, component)
+				if !ok {
+					t.Fatalf("stack %s: no plan rules for component %q (add them to TestOfflinePlans)", stack, component)
+				}
+				rules = append(Common(env.Name), r...)
 			}
 			if others := nonAwsProviders(t, filepath.Join(filepath.Dir(manifestPath), "stacks", stack, "cdk.tf.json")); len(others) > 0 {
 				t.Skipf("%s is not planned offline: it needs the %v provider, which cannot be installed on this machine (its synth tests and rung 6 check it)", stack, others)
@@ -71,9 +82,33 @@ func TestOfflinePlans(t *testing.T) {
 			if info.ModTime().Before(synthesized) {
 				t.Fatalf("plan %s is older than the manifest (left from an earlier run)", planPath)
 			}
-			checkPlan(t, planPath, stack, append(Common(env.Name), rules...))
+			checkPlan(t, planPath, stack, rules)
 		})
 	}
+}
+
+// bootstrapRules are the rules of an account's bootstrap stack, from the bootstrap file.
+func bootstrapRules(t *testing.T, b *config.Bootstrap, stack string) []Rule {
+	t.Helper()
+	var account *config.BootstrapAccount
+	if b != nil {
+		for _, a := range b.Accounts {
+			if a.StackName() == stack {
+				account = a
+			}
+		}
+	}
+	if account == nil {
+		t.Fatalf("stack %s: no such account in the bootstrap file", stack)
+	}
+	return Bootstrap(BootstrapExpectations{
+		AccountID: account.AccountID, Repository: b.GitHubRepository, Environments: account.Environments,
+		PlanRole: config.PlanRoleName, ApplyRole: config.ApplyRoleName,
+		PlanSubjects:   bootstrap.PlanSubjects(b.GitHubRepository),
+		ApplySubjects:  func(env string) []string { return bootstrap.ApplySubjects(b.GitHubRepository, env) },
+		NoncurrentDays: account.NoncurrentVersionExpirationDays, ApplySession: bootstrap.ApplySessionSeconds,
+		ReadOnlyPolicy: []string{"ReadOnlyAccess"},
+	})
 }
 
 // manifestStacks lists the stacks of a cdktf manifest, their dependencies and when it was
