@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth preflight deploy destroy tools bench clean app-image-check
+.PHONY: help plan test synth preflight deploy destroy bootstrap bootstrap-migrate tools bench clean app-image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -29,6 +29,13 @@ deploy: ## deploy one environment to its AWS account: make deploy ENV=dev (needs
 
 destroy: ## destroy one environment, leaving nothing billable: make destroy ENV=dev (prod: CONFIRM=prod and teardown: true)
 	@go run ./cmd/deploy destroy -env="$(ENV)" -confirm="$(CONFIRM)"
+
+bootstrap: ## once per AWS account: state bucket, GitHub OIDC provider, CI roles: make bootstrap ACCOUNT=<name> (README "Bootstrap")
+	@scripts/tools.sh
+	@scripts/bootstrap-state.sh apply "$(ACCOUNT)"
+
+bootstrap-migrate: ## move a bootstrap stack's local state into its bucket (after state_in_bucket: true): make bootstrap-migrate ACCOUNT=<name>
+	@scripts/bootstrap-state.sh migrate "$(ACCOUNT)"
 
 tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
 	@scripts/tools.sh --scanner --k8s --mariadb

@@ -4,6 +4,8 @@
 package stacks
 
 import (
+	"os"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
@@ -78,9 +80,14 @@ func addS3Backend(stack cdktf.TerraformStack, b *config.StateBackend, key string
 // MinTerraformVersion: S3 lock files (use_lockfile) arrived in Terraform 1.10.
 const MinTerraformVersion = "1.10"
 
-// pinTerraform makes every stack say which Terraform and AWS provider it needs.
+// pinTerraform makes every stack say which Terraform and AWS provider it needs. The
+// required_version override goes into the JSON only: cdktf 0.21's HCL output renders it as
+// `0 = "required_version"`, which the scanner then fails to parse (rung 5's self-test caught
+// it); the HCL is only ever scanned, never applied.
 func pinTerraform(stack cdktf.TerraformStack) {
-	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+MinTerraformVersion))
+	if os.Getenv("SYNTH_HCL_OUTPUT") != "true" {
+		stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+MinTerraformVersion))
+	}
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AwsProviderVersion))
 }
 

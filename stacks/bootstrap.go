@@ -61,22 +61,17 @@ func NewBootstrapStack(scope constructs.Construct, b *config.Bootstrap, a *confi
 	output(stack, "state_kms_key_arn", "The state key; environments name it by its alias "+config.StateKeyAlias+" (state_backend.kms_key_id)", boot.StateKey.Arn())
 	output(stack, "github_oidc_provider_arn", "GitHub Actions' OIDC provider", boot.OIDCProviderArn)
 	variables := map[string]any{}
-	for _, e := range props.Environments {
-		r := boot.Roles[e.Name]
+	// Role ARNs follow from their fixed names, so the output is known at plan time (a
+	// reviewer sees the values before the apply).
+	for _, e := range all {
+		if b.Serving(e.Name) != a {
+			continue
+		}
 		variables[e.Name] = map[string]any{
-			"repository_variables":  map[string]any{config.PlanRoleVar(e.Name): r.PlanRoleArn},
-			"environment_variables": map[string]any{config.ApplyRoleVar: r.ApplyRoleArn, config.RegionVar: environmentRegion(all, e.Name)},
+			"repository_variables":  map[string]any{config.PlanRoleVar(e.Name): e.RoleArn(config.PlanRoleName(e.Name))},
+			"environment_variables": map[string]any{config.ApplyRoleVar: e.RoleArn(config.ApplyRoleName(e.Name)), config.RegionVar: e.Region},
 		}
 	}
 	output(stack, "github_variables", "Per environment, the GitHub variables to set (README \"GitHub Actions\": repository variables, and variables of the GitHub environment <env>)", variables)
 	return &BootstrapStack{TerraformStack: stack, Bootstrap: boot}
-}
-
-func environmentRegion(all []*config.Environment, name string) string {
-	for _, e := range all {
-		if e.Name == name {
-			return e.Region
-		}
-	}
-	return ""
 }

@@ -55,14 +55,8 @@ type Bootstrap struct {
 	StateKey        kmskey.KmsKey
 	StateBucket     *privatebucket.Bucket
 	OIDCProviderArn *string
-	Roles           map[string]Roles // by environment
 
 	oidcProvider iamopenidconnectprovider.IamOpenidConnectProvider // nil when it exists already
-}
-
-// Roles are one environment's CI roles.
-type Roles struct {
-	PlanRoleArn, ApplyRoleArn *string
 }
 
 // New creates the account's bootstrap resources.
@@ -70,11 +64,11 @@ func New(scope constructs.Construct, id string, p Props) *Bootstrap {
 	if p.Partition == "" {
 		p.Partition = "aws"
 	}
-	b := &Bootstrap{Construct: constructs.NewConstruct(scope, &id), Roles: map[string]Roles{}}
+	b := &Bootstrap{Construct: constructs.NewConstruct(scope, &id)}
 	b.addState(p)
 	b.addGitHubOIDCProvider(p)
 	for _, e := range p.Environments {
-		b.Roles[e.Name] = b.addRoles(p, e)
+		b.addRoles(p, e)
 	}
 	return b
 }

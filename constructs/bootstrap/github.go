@@ -91,7 +91,7 @@ func (b *Bootstrap) trustDeps() *[]cdktf.ITerraformDependable {
 }
 
 // addRoles creates one environment's plan and apply roles.
-func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) Roles {
+func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) {
 	managed := func(name string) *string {
 		return jsii.String("arn:" + p.Partition + ":iam::aws:policy/" + name)
 	}
@@ -127,7 +127,6 @@ func (b *Bootstrap) addRoles(p Props, e EnvironmentProps) Roles {
 	iamrolepolicyattachment.NewIamRolePolicyAttachment(b.Construct, jsii.String(e.Name+"-apply-admin"), &iamrolepolicyattachment.IamRolePolicyAttachmentConfig{
 		Role: apply.Name(), PolicyArn: managed(adminPolicy),
 	})
-	return Roles{PlanRoleArn: plan.Arn(), ApplyRoleArn: apply.Arn()}
 }
 
 // planStatePolicy: the plan role reads its environment's state and writes only the S3 lock

@@ -168,12 +168,14 @@ func (h *harness) editConfig(addon string, edit func(map[string]any)) {
 	attrs["configuration_values"] = string(b)
 }
 
-// The CI apply role's access entry (an account of the bootstrap file serves the environment)
-// fails until the bootstrap stack has created the role, and says so.
+// The CI apply role's access entry (the shipped bootstrap file serves dev, so the synthesized
+// cluster has it) fails until the bootstrap stack has created the role, and says so.
 func TestCIApplyRoleMissing(t *testing.T) {
 	h := newHarness(t, "dev")
-	h.env.CIApplyRoleArn = h.env.RoleArn(config.ApplyRoleName("dev"))
-	h.addResource("cluster", "aws_eks_access_entry", "eks_admin-1", map[string]any{"principal_arn": h.env.CIApplyRoleArn, "type": "STANDARD"})
+	if h.env.CIApplyRoleArn != h.env.RoleArn(config.ApplyRoleName("dev")) {
+		t.Fatalf("the shipped bootstrap file does not serve dev: apply role %q", h.env.CIApplyRoleArn)
+	}
+	h.account(func(a *awsfake.Account) { delete(a.Roles, config.ApplyRoleName("dev")) })
 	expect(t, h.run(), "cluster.ci-apply-role", Fail, "role/phl-dev-apply does not exist", "apply the bootstrap stack")
 	h.account(func(a *awsfake.Account) { a.Roles[config.ApplyRoleName("dev")] = "/" })
 	expect(t, h.run(), "cluster.ci-apply-role", Pass, "exists")

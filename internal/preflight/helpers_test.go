@@ -28,15 +28,17 @@ var chartsDir = filepath.Join("..", "..", "gitops", "charts")
 // healthyAMI is the AMI ID the fake account's Bottlerocket parameters hold.
 const healthyAMI = "ami-0123456789abcdef0"
 
-// newHarness loads a shipped environment and the fixture, and starts a fake of an account in
-// which everything passes; edit h.env and the stacks before h.start, the account with h.account.
+// newHarness loads a shipped environment (as cmd/preflight does, with the shipped bootstrap
+// file: its CI apply role is a cluster admin) and the fixture, and starts a fake of an account
+// in which everything passes; edit h.env and the stacks before h.start, the account with
+// h.account.
 func newHarness(t *testing.T, envName string) *harness {
 	t.Helper()
-	env, err := config.LoadFile(filepath.Join("..", "..", config.DefaultDir, envName+".yaml"))
+	app, err := config.LoadApp(filepath.Join("..", "..", config.DefaultDir), envName, filepath.Join("..", "..", config.DefaultBootstrapFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, env: env, out: fixture(t)}
+	return &harness{t: t, env: app.Environments[0], out: fixture(t)}
 }
 
 // fixture copies testdata/out to a fresh folder (so its manifest is newer than the environment

@@ -81,6 +81,8 @@ func Healthy(env *config.Environment) *Account {
 			a.Roles[name] = path
 		}
 	}
+	// The bootstrap stack has run: the environment's CI apply role exists.
+	a.Roles[config.ApplyRoleName(env.Name)] = "/"
 	for _, v := range append(append([]string(nil), config.AuroraMySQLVersions...), env.Database.EngineVersion) {
 		a.EngineVersions[v] = "available"
 		a.EngineLogTypes[v] = append([]string(nil), AuroraMySQLLogTypes...)
