@@ -35,7 +35,6 @@ esac
 	return w
 }
 
-
 func (w bootWorld) run(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	return runBash(t, w.env, `exec ./bootstrap-state.sh "$@"`, args...)

@@ -380,7 +380,6 @@ func envs(changedFile string, withBackend bool, stdout, stderr io.Writer) error 
 	return json.NewEncoder(stdout).Encode(matrix)
 }
 
-
 // release resolves image:tag to its digest and pins it in gitops/charts/phl-store/values-<env>.yaml.
 func release(env, image, tag string, stdout io.Writer) error {
 	if _, err := config.Load(config.Dir(), env); err != nil {
