@@ -8,7 +8,7 @@ import (
 
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/constructs/bootstrap"
-	"github.com/phl-platform/phl-platform/internal/preflight"
+	"github.com/phl-platform/phl-platform/internal/preflight/policy"
 )
 
 // BootstrapStack is "bootstrap-<account>": what one AWS account needs before its environments
@@ -49,10 +49,10 @@ func NewBootstrapStack(scope constructs.Construct, b *config.Bootstrap, a *confi
 		if b.Serving(e.Name) != a {
 			continue
 		}
-		policy := preflight.Policy([]*config.Environment{e})
+		plan := policy.Preflight([]*config.Environment{e})
 		props.Environments = append(props.Environments, bootstrap.EnvironmentProps{
 			Name: e.Name, PlanRoleName: config.PlanRoleName(e.Name), ApplyRoleName: config.ApplyRoleName(e.Name),
-			PlanPolicy: &policy,
+			PlanPolicy: &plan,
 		})
 	}
 	boot := bootstrap.New(stack, "bootstrap", props)

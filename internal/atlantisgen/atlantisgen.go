@@ -32,10 +32,10 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 )
 
-// BootstrapStack is the one synthesized stack that is not an Atlantis project: it creates the
-// state bucket and the roles every other stack (and Atlantis itself) uses, so it is applied by
-// hand, once, before anything else, and never from a pull request.
-const BootstrapStack = "bootstrap"
+// The bootstrap stacks (config.IsBootstrapStack: bootstrap-<account>) are not Atlantis
+// projects: they create the state bucket and the roles every other stack (and Atlantis itself)
+// uses, so they are applied by hand, once per account, before anything else, and never from a
+// pull request.
 
 // StackRoot is where each project's directory is, relative to the repository root; Up leads
 // from a project's directory back to the root (when_modified is relative to the directory).
@@ -149,17 +149,17 @@ type Project struct {
 	WhenModified []string
 }
 
-// Projects turns the manifest's stacks into projects: every stack but BootstrapStack, sorted by
+// Projects turns the manifest's stacks into projects: every stack but the bootstrap stacks, sorted by
 // level, then name. delivery holds each environment's settings by name.
 func Projects(deps map[string][]string, delivery map[string]config.Delivery, src Sources) ([]Project, error) {
 	graph := map[string][]string{}
 	for s, ds := range deps {
-		if s == BootstrapStack {
-			continue // not an Atlantis project (see BootstrapStack)
+		if config.IsBootstrapStack(s) {
+			continue // not an Atlantis project (see above)
 		}
 		var kept []string
 		for _, d := range ds {
-			if d != BootstrapStack { // applied by hand before any pull request: nothing to order
+			if !config.IsBootstrapStack(d) { // applied by hand before any pull request: nothing to order
 				kept = append(kept, d)
 			}
 		}

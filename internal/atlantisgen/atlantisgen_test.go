@@ -52,9 +52,10 @@ func TestLevelsFollowTheDeployGraph(t *testing.T) {
 // The bootstrap stack (state bucket, roles) is applied by hand: never a project, never a
 // dependency to wait for, whatever it is named after.
 func TestBootstrapIsNoProject(t *testing.T) {
+	const boot = "bootstrap-nonprod"
 	g := graph()
-	g[BootstrapStack] = nil
-	g["dev-network"] = []string{BootstrapStack}
+	g[boot] = nil
+	g["dev-network"] = []string{boot}
 	ps, err := Projects(g, bothActions, Sources{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func TestBootstrapIsNoProject(t *testing.T) {
 		t.Errorf("%d projects; want the 10 environment stacks", len(ps))
 	}
 	for _, p := range ps {
-		if p.Name == BootstrapStack || slices.Contains(p.DependsOn, BootstrapStack) {
+		if p.Name == boot || slices.Contains(p.DependsOn, boot) {
 			t.Errorf("project %+v mentions the bootstrap stack", p)
 		}
 		if p.Name == "dev-network" && p.Group != 0 {
@@ -71,9 +72,9 @@ func TestBootstrapIsNoProject(t *testing.T) {
 		}
 	}
 	yaml := Render(ps)
-	planted := strings.Replace(string(yaml), "projects:\n", "projects:\n  - name: bootstrap\n    dir: cdktf.out/stacks/bootstrap\n", 1)
+	planted := strings.Replace(string(yaml), "projects:\n", "projects:\n  - name: bootstrap-nonprod\n    dir: cdktf.out/stacks/bootstrap-nonprod\n", 1)
 	if problems := Check("atlantis.yaml", []byte(planted), ps, yaml); len(problems) == 0 ||
-		!strings.Contains(problems[0], "project bootstrap: the bootstrap stack is applied by hand") {
+		!strings.Contains(problems[0], "project bootstrap-nonprod: the bootstrap stack is applied by hand") {
 		t.Errorf("a bootstrap project was not refused: %q", problems)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/phl-platform/phl-platform/config"
 )
 
 // fileProject is the part of a committed atlantis.yaml project the check reads.
@@ -76,7 +78,7 @@ func Check(name string, data []byte, projects []Project, want []byte) []string {
 	for _, p := range doc.Projects {
 		if !wantNames[p.Name] {
 			why := "not a stack of cdktf.out/manifest.json"
-			if p.Name == BootstrapStack {
+			if config.IsBootstrapStack(p.Name) {
 				why = "the bootstrap stack is applied by hand, never from a pull request"
 			}
 			bad("project %s: %s", p.Name, why)

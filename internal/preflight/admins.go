@@ -6,7 +6,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/phl-platform/phl-platform/internal/preflight/policy"
 )
+
+// Policy is the IAM policy preflight's calls need (package policy).
+var Policy = policy.Preflight
 
 // checkAdmins: each principal the cluster grants access (a STANDARD access entry with a
 // literal ARN) exists. EKS rejects an access entry for a principal that does not exist.
@@ -21,7 +26,7 @@ func (r *runner) checkAdmins(st *Stack) {
 }
 
 func (r *runner) checkPrincipal(arn string) {
-	kind, pathName, account, ok := splitIAMArn(arn)
+	kind, pathName, account, ok := policy.SplitIAMArn(arn)
 	short := pathName[strings.LastIndex(pathName, "/")+1:]
 	if !ok {
 		short = "invalid"
@@ -54,17 +59,4 @@ func (r *runner) checkPrincipal(arn string) {
 	default:
 		r.apiFail(name, "iam:Get"+strings.ToUpper(kind[:1])+kind[1:], err)
 	}
-}
-
-// splitIAMArn splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME (or user/...).
-func splitIAMArn(arn string) (kind, pathName, account string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" {
-		return "", "", "", false
-	}
-	kind, pathName, found := strings.Cut(parts[5], "/")
-	if !found || (kind != "role" && kind != "user") || pathName == "" {
-		return "", "", "", false
-	}
-	return kind, pathName, parts[4], true
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/phl-platform/phl-platform/config"
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
 	"github.com/phl-platform/phl-platform/internal/preflight/awsfake"
+	"github.com/phl-platform/phl-platform/internal/preflight/policy"
 )
 
 // exercised runs preflight so that every kind of call is made: prod with HTTPS to the ALB, a
@@ -74,7 +75,7 @@ func TestPolicyGrantsOnlyWhatIsCalled(t *testing.T) {
 }
 
 // Read-only, no wildcard action, and "*" only for the actions without resource-level
-// permissions (each in unscopedActions, whose comment says why).
+// permissions (each in policy.UnscopedActions, whose comment says why).
 func TestPolicyIsLeastPrivilege(t *testing.T) {
 	h, _ := exercised(t)
 	doc := Policy([]*config.Environment{h.env})
@@ -82,7 +83,7 @@ func TestPolicyIsLeastPrivilege(t *testing.T) {
 		t.Errorf("wildcards: %v (parsed: %v)", findings, ok)
 	}
 	unscoped := map[string]bool{"ec2:DescribeRegions": true}
-	for _, a := range unscopedActions {
+	for _, a := range policy.UnscopedActions {
 		unscoped[a] = true
 	}
 	for _, s := range doc.Statement {

@@ -1,4 +1,7 @@
-package preflight
+// Package policy is the least-privilege IAM policy of preflight's read-only calls. It is its own
+// package because the bootstrap stack gives it to each environment's plan role: the synthesis
+// imports it, not the rest of preflight.
+package policy
 
 import (
 	"fmt"
@@ -9,12 +12,12 @@ import (
 	"github.com/phl-platform/phl-platform/internal/iampolicy"
 )
 
-// unscopedActions are the read-only calls whose IAM actions take no resource-level permissions
+// UnscopedActions are the read-only calls whose IAM actions take no resource-level permissions
 // (the Service Authorization Reference lists no resource type for them, or none preflight
 // could name before the resources exist): "Resource": "*" is unavoidable, so the statement
 // is limited to the environments' regions instead. Service Quotas' Get calls are here too: a
 // quota ARN is documented for tagging, not verified here for reads.
-var unscopedActions = []string{
+var UnscopedActions = []string{
 	"cognito-idp:DescribeUserPoolDomain",
 	"ec2:DescribeAddresses",
 	"ec2:DescribeAvailabilityZones",
@@ -33,19 +36,19 @@ var unscopedActions = []string{
 	"servicequotas:GetServiceQuota",
 }
 
-// Policy is the least-privilege IAM policy preflight needs for the environments: read-only,
+// Preflight is the least-privilege IAM policy preflight needs for the environments: read-only,
 // no wildcard actions, and every action that takes a resource scoped to the one it reads
 // (admin principals, ALB certificate, hosted zone, state bucket, the account's user pools, the
 // Bottlerocket AMI parameters of the Kubernetes version). sts:GetCallerIdentity needs
 // no permission. ec2:DescribeRegions is asked in the partition's home region (a disabled
 // region refuses calls), so it has no region condition.
-func Policy(envs []*config.Environment) iampolicy.Document {
+func Preflight(envs []*config.Environment) iampolicy.Document {
 	regions, roles, users, certs, zones, buckets, dbClusters := set{}, set{}, set{}, set{}, set{}, set{}, set{}
 	userPools, amiParameters := set{}, set{}
 	for _, e := range envs {
 		regions.add(e.Region)
 		for _, arn := range e.ClusterAdmins() {
-			kind, _, account, ok := splitIAMArn(arn)
+			kind, _, account, ok := SplitIAMArn(arn)
 			if !ok || account != e.AccountID {
 				continue // not looked up
 			}
@@ -73,7 +76,7 @@ func Policy(envs []*config.Environment) iampolicy.Document {
 		amiParameters.add(fmt.Sprintf("arn:%s:ssm:%s::parameter/aws/service/bottlerocket/aws-k8s-%s/*/image_id", e.Partition, e.Region, e.Cluster.KubernetesVersion))
 	}
 	statements := []iampolicy.Statement{
-		iampolicy.Allow("PreflightDescribe", unscopedActions, []string{"*"}).
+		iampolicy.Allow("PreflightDescribe", UnscopedActions, []string{"*"}).
 			When("StringEquals", map[string]any{"aws:RequestedRegion": regions.list()}),
 		iampolicy.Allow("PreflightRegions", []string{"ec2:DescribeRegions"}, []string{"*"}),
 	}
@@ -112,4 +115,17 @@ func (s set) list() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SplitIAMArn splits arn:PARTITION:iam::ACCOUNT:role/PATH/NAME (or user/...).
+func SplitIAMArn(arn string) (kind, pathName, account string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" {
+		return "", "", "", false
+	}
+	kind, pathName, found := strings.Cut(parts[5], "/")
+	if !found || (kind != "role" && kind != "user") || pathName == "" {
+		return "", "", "", false
+	}
+	return kind, pathName, parts[4], true
 }
