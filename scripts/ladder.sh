@@ -172,9 +172,20 @@ rung4_selftests() {
   plant "$f" '.resource.aws_route.planted_db_egress = {route_table_id: "${aws_route_table.\($db).id}", destination_cidr_block: "0.0.0.0/0", nat_gateway_id: "${aws_nat_gateway.\($nat).id}"}' --arg db "$db" --arg nat "$nat"
   selftest "a 0.0.0.0/0 route on the database route table of $s (breaks a plan rule)" "adds 0.0.0.0/0 to database table" \
     with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  # A bootstrap stack (synthesized when no PHL_ENVIRONMENTS selection is given) whose roles
+  # trust GitHub subjects by pattern.
+  s=$(jq -r 'first(.stacks | keys[] | select(startswith("bootstrap-"))) // empty' "$OUT/manifest.json")
+  if [ -n "$s" ]; then
+    d=$(scratch_copy); mkdir -p "$d/out/stacks/$s"; f="$d/out/stacks/$s/cdk.tf.json"
+    cp "$OUT/stacks/$s/cdk.tf.json" "$f"
+    jq --arg s "$s" '.stacks |= {($s): .[$s]}' "$OUT/manifest.json" > "$d/out/manifest.json"
+    plant "$f" '.resource.aws_iam_role |= map_values(.assume_role_policy |= sub("StringEquals"; "StringLike"))'
+    selftest "GitHub subjects matched by StringLike in the role trust of $s (breaks a plan rule)" "want only StringEquals on aud and sub" \
+      with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  fi
 }
 rung4() { rung4_check; rung4_selftests; }
-rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules on every stack of the manifest (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter)" rung4
+rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules on every stack of the manifest (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter; the bootstrap stacks' CI role trust and state bucket)" rung4
 
 # ---------------------------------------------------------------------------------------------
 # Rung 5: IaC security scan. Input: HCL_DIR (.work/hcl/stacks, written by rung 2).
