@@ -170,17 +170,18 @@ func ParseBootstrap(file string, data []byte, all []*Environment) (*Bootstrap, e
 	b := &Bootstrap{GitHubRepository: doc.GitHubRepository, SourceFile: file}
 	served := map[string]string{}
 	for i, fa := range doc.Accounts {
-		a, err := v.bootstrapAccount(fa, "accounts["+strconv.Itoa(i)+"].", envs, names, served)
-		if err != nil {
-			return nil, err
-		}
+		at := "accounts[" + strconv.Itoa(i) + "]."
 		for _, other := range b.Accounts {
 			switch {
-			case other.Name == a.Name:
-				return nil, v.fail("accounts["+strconv.Itoa(i)+"].name", a.Name, "used twice", "one name per account")
-			case other.AccountID == a.AccountID:
-				return nil, v.fail("accounts["+strconv.Itoa(i)+"].account_id", a.AccountID, "listed twice", "one entry per AWS account")
+			case other.Name == fa.Name:
+				return nil, v.fail(at+"name", fa.Name, "used twice", "one name per account")
+			case other.AccountID == fa.AccountID:
+				return nil, v.fail(at+"account_id", fa.AccountID, "listed twice", "one entry per AWS account, with all its environments")
 			}
+		}
+		a, err := v.bootstrapAccount(fa, at, envs, names, served)
+		if err != nil {
+			return nil, err
 		}
 		b.Accounts = append(b.Accounts, a)
 	}
