@@ -1,17 +1,12 @@
 package config
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"os"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // The bootstrap configuration (environments/bootstrap/accounts.yaml) describes what is made
@@ -140,19 +135,9 @@ func LoadBootstrap(path string, all []*Environment) (*Bootstrap, error) {
 
 // ParseBootstrap validates the YAML text of a bootstrap file.
 func ParseBootstrap(file string, data []byte, all []*Environment) (*Bootstrap, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: the file is empty", file)
-	}
-	if err := checkKeys(file, &root, reflect.TypeOf(fileBootstrap{}), ""); err != nil {
-		return nil, err
-	}
 	var doc fileBootstrap
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+	if err := decodeStrict(file, data, &doc); err != nil {
+		return nil, err
 	}
 	v := validator{file: file}
 	if !githubRepoPattern.MatchString(doc.GitHubRepository) {

@@ -86,27 +86,35 @@ func LoadFile(path string) (*Environment, error) {
 // Parse validates the YAML text of an environment file; file names it in errors and must be
 // <name>.yaml.
 func Parse(file string, data []byte) (*Environment, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: the file is empty", file)
-	}
-	if err := checkKeys(file, &root, reflect.TypeOf(fileDoc{}), ""); err != nil {
-		return nil, err
-	}
 	var doc fileDoc
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) && len(te.Errors) > 0 {
-			return nil, fmt.Errorf("%s: %s", file, te.Errors[0])
-		}
-		return nil, fmt.Errorf("%s: %v", file, err)
+	if err := decodeStrict(file, data, &doc); err != nil {
+		return nil, err
 	}
 	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	return validator{file: file}.environment(&doc, name)
+}
+
+// decodeStrict decodes a YAML file into out (a pointer to a file struct), refusing an empty
+// file, unknown keys and values of the wrong type, each as one line naming the file.
+func decodeStrict(file string, data []byte, out any) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fmt.Errorf("%s: not valid YAML: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return fmt.Errorf("%s: the file is empty", file)
+	}
+	if err := checkKeys(file, &root, reflect.TypeOf(out), ""); err != nil {
+		return err
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(out); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			return fmt.Errorf("%s: %s", file, te.Errors[0])
+		}
+		return fmt.Errorf("%s: %v", file, err)
+	}
+	return nil
 }
 
 // RequireStateBackendVar, set to "true" (the deploy workflow does), makes every selected

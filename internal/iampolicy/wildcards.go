@@ -43,7 +43,7 @@ func Wildcards(doc string, resourcePolicy bool) (findings []string, ok bool) {
 		if sid, _ := s["Sid"].(string); sid != "" {
 			name = sid
 		}
-		everyResource := s["NotResource"] != nil || contains(strs(s["Resource"]), "*")
+		everyResource := s["NotResource"] != nil || contains(Strings(s["Resource"]), "*")
 		if !everyResource && !resourcePolicy {
 			continue
 		}
@@ -51,7 +51,7 @@ func Wildcards(doc string, resourcePolicy bool) (findings []string, ok bool) {
 			findings = append(findings, name+": NotAction on every resource")
 			continue
 		}
-		for _, a := range strs(s["Action"]) {
+		for _, a := range Strings(s["Action"]) {
 			broad := strings.Contains(a, "*")
 			if resourcePolicy {
 				broad = a == "*" || (strings.HasSuffix(a, ":*") && !onlyAccountRoot(s["Principal"]))
@@ -69,7 +69,7 @@ func onlyAccountRoot(principal any) bool {
 	if len(m) != 1 {
 		return false
 	}
-	arns := strs(m["AWS"])
+	arns := Strings(m["AWS"])
 	for _, a := range arns {
 		if !accountRoot.MatchString(a) {
 			return false
@@ -78,7 +78,9 @@ func onlyAccountRoot(principal any) bool {
 	return len(arns) > 0
 }
 
-func strs(v any) []string {
+// Strings reads a policy element that IAM accepts as a string or a list of strings (Action,
+// Resource, a condition's values).
+func Strings(v any) []string {
 	switch x := v.(type) {
 	case string:
 		return []string{x}

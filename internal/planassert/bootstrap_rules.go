@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/phl-platform/phl-platform/internal/iampolicy"
 )
 
 // BootstrapExpectations are what environments/bootstrap/accounts.yaml promises about one
@@ -55,20 +57,6 @@ type policyStatement struct {
 	actions, res []string
 }
 
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			s, _ := e.(string)
-			out = append(out, s)
-		}
-		return out
-	}
-	return nil
-}
 
 // policyOf parses a policy attribute; ok is false when the plan does not know it.
 func policyOf(rc *tfjson.ResourceChange, attr string) ([]policyStatement, bool) {
@@ -81,7 +69,7 @@ func policyOf(rc *tfjson.ResourceChange, attr string) ([]policyStatement, bool) 
 		return nil, false
 	}
 	for i := range doc.Statement {
-		doc.Statement[i].actions, doc.Statement[i].res = strs(doc.Statement[i].Action), strs(doc.Statement[i].Resource)
+		doc.Statement[i].actions, doc.Statement[i].res = iampolicy.Strings(doc.Statement[i].Action), iampolicy.Strings(doc.Statement[i].Resource)
 	}
 	return doc.Statement, true
 }
@@ -104,7 +92,7 @@ func bsTrust(want BootstrapExpectations) func(p *Plan) []string {
 			}
 			s := stmts[0]
 			principal, _ := s.Principal.(map[string]any)
-			fed := strs(principal["Federated"])
+			fed := iampolicy.Strings(principal["Federated"])
 			if s.Effect != "Allow" || len(principal) != 1 || len(fed) != 1 || fed[0] != provider ||
 				!slices.Equal(s.actions, []string{"sts:AssumeRoleWithWebIdentity"}) {
 				out = append(out, fmt.Sprintf("%s: trusts %v for %v; want %s for sts:AssumeRoleWithWebIdentity", r.Address, s.Principal, s.actions, provider))
@@ -115,7 +103,7 @@ func bsTrust(want BootstrapExpectations) func(p *Plan) []string {
 				ops = append(ops, op)
 			}
 			eq := s.Condition["StringEquals"]
-			aud, sub := strs(eq["token.actions.githubusercontent.com:aud"]), strs(eq["token.actions.githubusercontent.com:sub"])
+			aud, sub := iampolicy.Strings(eq["token.actions.githubusercontent.com:aud"]), iampolicy.Strings(eq["token.actions.githubusercontent.com:sub"])
 			switch {
 			case len(ops) != 1 || len(eq) != 2:
 				sort.Strings(ops)
@@ -151,7 +139,7 @@ func bsSubjects(want BootstrapExpectations) func(p *Plan) []string {
 			stmts, _ := policyOf(r, "assume_role_policy")
 			var got []string
 			if len(stmts) == 1 {
-				got = strs(stmts[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
+				got = iampolicy.Strings(stmts[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"])
 			}
 			g, w := slices.Clone(got), slices.Clone(subjects)
 			sort.Strings(g)
@@ -294,7 +282,7 @@ var bsTLSOnly = bucketCheck("aws_s3_bucket_policy", func(p *Plan, rc *tfjson.Res
 	}
 	for _, s := range stmts {
 		principal, _ := s.Principal.(map[string]any)
-		if s.Effect == "Deny" && slices.Equal(strs(principal["AWS"]), []string{"*"}) && slices.Equal(s.actions, []string{"s3:*"}) &&
+		if s.Effect == "Deny" && slices.Equal(iampolicy.Strings(principal["AWS"]), []string{"*"}) && slices.Equal(s.actions, []string{"s3:*"}) &&
 			len(s.res) == 2 && s.Condition["Bool"]["aws:SecureTransport"] == false {
 			return nil
 		}
