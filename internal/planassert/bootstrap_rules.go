@@ -57,7 +57,6 @@ type policyStatement struct {
 	actions, res []string
 }
 
-
 // policyOf parses a policy attribute; ok is false when the plan does not know it.
 func policyOf(rc *tfjson.ResourceChange, attr string) ([]policyStatement, bool) {
 	s, isString := After(rc, attr).(string)
