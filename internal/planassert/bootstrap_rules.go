@@ -63,6 +63,11 @@ func policyOf(rc *tfjson.ResourceChange, attr string) ([]policyStatement, bool) 
 	if !isString {
 		return nil, false
 	}
+	return parsePolicy(s)
+}
+
+// parsePolicy parses a policy document's JSON text.
+func parsePolicy(s string) ([]policyStatement, bool) {
 	var doc struct{ Statement []policyStatement }
 	if err := json.Unmarshal([]byte(s), &doc); err != nil {
 		return nil, false
@@ -170,63 +175,126 @@ func readAction(a string) bool {
 	return a == "kms:Decrypt" || a == "kms:GenerateDataKey"
 }
 
+// bsPlanReadOnly inspects every way a policy reaches a plan role: the role's own
+// inline_policy blocks and managed_policy_arns, aws_iam_role_policy,
+// aws_iam_role_policy_attachment, aws_iam_policy_attachment (roles) and
+// aws_iam_role_policy_attachments_exclusive, whether they name the role by reference or by
+// its literal name. Attached policies must be AWS managed ones on want.ReadOnlyPolicy; inline
+// ones may allow only reads, the state key and lock-file writes.
 func bsPlanReadOnly(want BootstrapExpectations) func(p *Plan) []string {
 	return func(p *Plan) []string {
 		var out []string
-		planRoles := map[string]bool{}
+		planRoles := map[string]bool{} // addresses and names
 		for _, r := range p.Of("aws_iam_role") {
 			for _, env := range want.Environments {
 				if roleName(r) == want.PlanRole(env) {
-					planRoles[r.Address] = true
+					planRoles[r.Address], planRoles[roleName(r)] = true, true
 				}
 			}
 		}
 		if len(planRoles) == 0 {
 			return []string{"no plan role planned"}
 		}
-		for _, a := range p.Of("aws_iam_role_policy_attachment") {
-			if role := p.referencedResource(a, "role"); role == nil || !planRoles[role.Address] {
+		// onPlanRole: attr names a plan role by reference, by name or by ARN (a list too).
+		onPlanRole := func(rc *tfjson.ResourceChange, attr string) bool {
+			for _, ref := range p.References(rc, attr) {
+				if t, ok := p.changes[ref]; ok && planRoles[t.Address] {
+					return true
+				}
+			}
+			for _, v := range iampolicy.Strings(After(rc, attr)) {
+				if planRoles[v[strings.LastIndex(v, "/")+1:]] {
+					return true
+				}
+			}
+			return false
+		}
+		managed := func(addr string, arn any) {
+			s, _ := arn.(string)
+			name := s[strings.LastIndex(s, "/")+1:]
+			if s == "" {
+				s = "a policy unknown at plan time"
+			}
+			if !strings.HasPrefix(s, "arn:aws:iam::aws:policy/") || !slices.Contains(want.ReadOnlyPolicy, name) {
+				out = append(out, fmt.Sprintf("%s attaches %s to a plan role; allowed: %v", addr, s, want.ReadOnlyPolicy))
+			}
+		}
+		inline := func(addr string, stmts []policyStatement, ok bool) {
+			if !ok {
+				out = append(out, addr+": policy unknown at plan time")
+				return
+			}
+			out = append(out, planStatementFindings(addr, stmts)...)
+		}
+		for _, r := range p.Of("aws_iam_role") {
+			if !planRoles[r.Address] {
 				continue
 			}
-			arn, _ := After(a, "policy_arn").(string)
-			name := arn[strings.LastIndex(arn, "/")+1:]
-			if !strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") || !slices.Contains(want.ReadOnlyPolicy, name) {
-				out = append(out, fmt.Sprintf("%s attaches %s to a plan role; allowed: %v", a.Address, arn, want.ReadOnlyPolicy))
+			for _, arn := range iampolicy.Strings(After(r, "managed_policy_arns")) {
+				managed(r.Address+" managed_policy_arns", arn)
+			}
+			blocks, _ := After(r, "inline_policy").([]any)
+			for _, b := range blocks {
+				m, _ := b.(map[string]any)
+				if doc, _ := m["policy"].(string); doc != "" || m["name"] != nil {
+					stmts, ok := parsePolicy(doc)
+					inline(r.Address+" inline_policy", stmts, ok)
+				}
+			}
+		}
+		for _, a := range p.Of("aws_iam_role_policy_attachment") {
+			if onPlanRole(a, "role") {
+				managed(a.Address, After(a, "policy_arn"))
+			}
+		}
+		for _, a := range p.Of("aws_iam_policy_attachment") {
+			if onPlanRole(a, "roles") {
+				managed(a.Address, After(a, "policy_arn"))
+			}
+		}
+		for _, a := range p.Of("aws_iam_role_policy_attachments_exclusive") {
+			if onPlanRole(a, "role_name") {
+				for _, arn := range iampolicy.Strings(After(a, "policy_arns")) {
+					managed(a.Address, arn)
+				}
 			}
 		}
 		for _, rp := range p.Of("aws_iam_role_policy") {
-			if role := p.referencedResource(rp, "role"); role == nil || !planRoles[role.Address] {
-				continue
-			}
-			stmts, ok := policyOf(rp, "policy")
-			if !ok {
-				out = append(out, rp.Address+": policy unknown at plan time")
-				continue
-			}
-			for _, s := range stmts {
-				if s.Effect != "Allow" {
-					continue
-				}
-				if s.NotAction != nil || s.NotResource != nil {
-					out = append(out, rp.Address+": an Allow with NotAction or NotResource")
-				}
-				for _, a := range s.actions {
-					switch {
-					case readAction(a):
-					case a == "s3:PutObject" || a == "s3:DeleteObject":
-						for _, res := range s.res {
-							if !strings.HasSuffix(res, ".tflock") {
-								out = append(out, fmt.Sprintf("%s: %s on %s, not a lock file", rp.Address, a, res))
-							}
-						}
-					default:
-						out = append(out, fmt.Sprintf("%s: allows %s, which writes", rp.Address, a))
-					}
-				}
+			if onPlanRole(rp, "role") {
+				stmts, ok := policyOf(rp, "policy")
+				inline(rp.Address, stmts, ok)
 			}
 		}
 		return out
 	}
+}
+
+// planStatementFindings: the Allow statements of a plan role's inline policy may allow reads,
+// the state key and S3 writes of lock files only.
+func planStatementFindings(addr string, stmts []policyStatement) []string {
+	var out []string
+	for _, s := range stmts {
+		if s.Effect != "Allow" {
+			continue
+		}
+		if s.NotAction != nil || s.NotResource != nil {
+			out = append(out, addr+": an Allow with NotAction or NotResource")
+		}
+		for _, a := range s.actions {
+			switch {
+			case readAction(a):
+			case a == "s3:PutObject" || a == "s3:DeleteObject":
+				for _, res := range s.res {
+					if !strings.HasSuffix(res, ".tflock") {
+						out = append(out, fmt.Sprintf("%s: %s on %s, not a lock file", addr, a, res))
+					}
+				}
+			default:
+				out = append(out, fmt.Sprintf("%s: allows %s, which writes", addr, a))
+			}
+		}
+	}
+	return out
 }
 
 func bsApplySession(want BootstrapExpectations) func(p *Plan) []string {

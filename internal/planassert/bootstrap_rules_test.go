@@ -117,12 +117,42 @@ func TestBootstrapRulesCatchBrokenPlans(t *testing.T) {
 		{"plan role with an admin policy", func(f *fakePlan) {
 			set(f, "aws_iam_role_policy_attachment.plan-read-only", "policy_arn", "arn:aws:iam::aws:policy/PowerUserAccess")
 		}, "attaches arn:aws:iam::aws:policy/PowerUserAccess to a plan role"},
+		{"plan role with an admin policy attached by its name", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachment", "by-name", map[string]any{"role": "phl-dev-plan", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}, nil)
+		}, "aws_iam_role_policy_attachment.by-name attaches arn:aws:iam::aws:policy/AdministratorAccess to a plan role"},
+		{"plan role with a customer managed policy", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachment", "custom", map[string]any{}, map[string][]string{
+				"role": {"aws_iam_role.plan.name", "aws_iam_role.plan"}, "policy_arn": {"aws_iam_policy.p.arn", "aws_iam_policy.p"}})
+		}, "aws_iam_role_policy_attachment.custom attaches a policy unknown at plan time to a plan role"},
+		{"plan role in a shared policy attachment", func(f *fakePlan) {
+			f.add("aws_iam_policy_attachment", "shared", map[string]any{"policy_arn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+				map[string][]string{"roles": {"aws_iam_role.plan.name", "aws_iam_role.plan", "aws_iam_role.apply.name", "aws_iam_role.apply"}})
+		}, "aws_iam_policy_attachment.shared attaches arn:aws:iam::aws:policy/PowerUserAccess to a plan role"},
+		{"plan role's exclusive attachments", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachments_exclusive", "x", map[string]any{"role_name": "phl-dev-plan",
+				"policy_arns": []any{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/IAMFullAccess"}}, nil)
+		}, "aws_iam_role_policy_attachments_exclusive.x attaches arn:aws:iam::aws:policy/IAMFullAccess to a plan role"},
+		{"plan role's managed_policy_arns", func(f *fakePlan) {
+			set(f, "aws_iam_role.plan", "managed_policy_arns", []any{"arn:aws:iam::aws:policy/AmazonS3FullAccess"})
+		}, "aws_iam_role.plan managed_policy_arns attaches arn:aws:iam::aws:policy/AmazonS3FullAccess to a plan role"},
+		{"plan role's inline_policy writes", func(f *fakePlan) {
+			set(f, "aws_iam_role.plan", "inline_policy", []any{map[string]any{"name": "x",
+				"policy": policyJSON(map[string]any{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})}})
+		}, "aws_iam_role.plan inline_policy: allows iam:PassRole, which writes"},
+		{"plan role's state policy by the role's name", func(f *fakePlan) {
+			f.add("aws_iam_role_policy", "by-name", map[string]any{"role": "phl-dev-plan",
+				"policy": policyJSON(map[string]any{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": stateObjects + "terraform.tfstate"})}, nil)
+		}, "aws_iam_role_policy.by-name: s3:DeleteObject on " + stateObjects + "terraform.tfstate, not a lock file"},
 		{"apply session of an hour", func(f *fakePlan) { set(f, "aws_iam_role.apply", "max_session_duration", 3600.0) }, "max_session_duration = 3600"},
 		{"bucket allows plain HTTP", func(f *fakePlan) { set(f, "aws_s3_bucket_policy.state-policy", "policy", policyJSON()) }, "no Deny of s3:*"},
 		{"bucket with SSE-S3", func(f *fakePlan) {
 			set(f, "aws_s3_bucket_server_side_encryption_configuration.state-sse", "rule", []any{map[string]any{"bucket_key_enabled": true,
 				"apply_server_side_encryption_by_default": []any{map[string]any{"sse_algorithm": "AES256"}}}})
 		}, "want aws:kms with a key of this stack"},
+		{"SSE-KMS without a bucket key", func(f *fakePlan) {
+			set(f, "aws_s3_bucket_server_side_encryption_configuration.state-sse", "rule", []any{map[string]any{"bucket_key_enabled": false,
+				"apply_server_side_encryption_by_default": []any{map[string]any{"sse_algorithm": "aws:kms"}}}})
+		}, "want aws:kms with a key of this stack and bucket_key_enabled"},
 		{"bucket not versioned", func(f *fakePlan) {
 			set(f, "aws_s3_bucket_versioning.state-versioning", "versioning_configuration", []any{map[string]any{"status": "Suspended"}})
 		}, "Suspended"},
