@@ -37,9 +37,12 @@ const (
 	adminPolicy    = "AdministratorAccess"
 )
 
-// addGitHubOIDCProvider creates the provider, or takes the existing one. No thumbprint: AWS
-// verifies GitHub's issuer with its library of trusted root CAs (IAM user guide, "Create an
-// OpenID Connect identity provider"), and thumbprint_list is optional in the AWS provider.
+// addGitHubOIDCProvider creates the provider, or takes the existing one. No thumbprint: since
+// 6 July 2023 AWS verifies GitHub's issuer with its library of trusted root CAs, and a
+// thumbprint, if given, is kept but not used (AWS's notice, quoted in aws/aws-sdk#563; IAM API
+// reference CreateOpenIDConnectProvider: ThumbprintList is optional). The AWS provider made
+// thumbprint_list optional (hashicorp/terraform-provider-aws#37255); in 5.100.0 its schema has
+// it optional and computed (`terraform providers schema -json`), and rung 3 validates this.
 func (b *Bootstrap) addGitHubOIDCProvider(p Props) {
 	if p.GitHubOIDCProviderArn != "" {
 		b.OIDCProviderArn = jsii.String(p.GitHubOIDCProviderArn)
