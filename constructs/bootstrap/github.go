@@ -25,8 +25,15 @@ const (
 const ApplySessionSeconds = 7200
 
 // The AWS managed policies the roles get. ReadOnlyAccess covers what `terraform plan`
-// refreshes (Describe/Get/List of every service the stacks use); it does not include
-// secretsmanager:GetSecretValue or kms:Decrypt (the state key is granted below).
+// refreshes: Describe/Get/List of every service the stacks create resources in (ec2, eks,
+// iam, kms, logs, rds, s3, sqs, events, elasticloadbalancing, apigateway, wafv2, cognito-idp,
+// ecr, secretsmanager metadata, application-autoscaling; unlike ViewOnlyAccess it has eks,
+// apigateway and application-autoscaling, gist hermanschaaf/45950ed5 "Services mentioned in
+// AWS ReadOnlyAccess policy but not in ViewOnlyAccess"), and the producers' state the
+// terraform_remote_state data sources read is in the role's own prefix. It does not include
+// kms:Decrypt (the state key is granted below) nor secretsmanager:GetSecretValue, which no
+// plan needs (no stack has a secret version resource or data source). The gitops stack's
+// Kubernetes reads are not AWS calls: CI does not plan it (its endpoint is private).
 // AdministratorAccess on the apply role: it creates IAM roles and policies, KMS keys, the
 // cluster and its access entries, so a narrower policy would have to allow iam:CreateRole
 // and iam:PutRolePolicy anyway (an escalation path) while breaking with every new resource;
