@@ -155,6 +155,8 @@ func (b *Bootstrap) planStatePolicy(p Props, env string) iampolicy.Document {
 	}
 	others = append(others, bucket+"/"+p.StateKeyPrefix+"/bootstrap/*")
 	return iampolicy.New(
+		// Listing only its own prefix is enough for init: Terraform ignores AccessDenied on the
+		// default workspace prefix env: (hashicorp/terraform#34511; stacks.addS3Backend sets none).
 		iampolicy.Allow("ListOwnState", []string{"s3:ListBucket"}, []string{bucket}).
 			When("StringLike", map[string]any{"s3:prefix": []string{own + "*"}}),
 		iampolicy.Allow("ReadOwnState", []string{"s3:GetObject"}, []string{bucket + "/" + own + "*"}),
