@@ -166,6 +166,7 @@ func (b *Bootstrap) planStatePolicy(p Props, env string) iampolicy.Document {
 		iampolicy.Allow("StateKey", []string{"kms:Decrypt", "kms:GenerateDataKey"},
 			[]string{"arn:" + p.Partition + ":kms:" + p.Region + ":" + p.AccountID + ":key/*"}).
 			When("ForAnyValue:StringEquals", map[string]any{"kms:ResourceAliases": p.StateKeyAlias}),
-		iampolicy.Statement{Sid: "NoOtherState", Effect: "Deny", Action: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, Resource: others},
+		// s3:GetObjectVersion too: ReadOnlyAccess's s3:Get* would read old versions.
+		iampolicy.Statement{Sid: "NoOtherState", Effect: "Deny", Action: []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"}, Resource: others},
 	)
 }

@@ -23,6 +23,8 @@ type BootstrapExpectations struct {
 	PlanSubjects   []string                  // exact sub claims of every plan role
 	ApplySubjects  func(env string) []string // exact sub claims of an environment's apply role
 	NoncurrentDays int
+	StateBucket    string   // the state bucket's name
+	StateKeyPrefix string   // the environments' state_backend.key_prefix
 	ApplySession   int      // seconds
 	ReadOnlyPolicy []string // AWS managed policies a plan role may have attached
 }
@@ -36,6 +38,7 @@ func Bootstrap(want BootstrapExpectations) []Rule {
 		{"every role is assumable only by GitHub's OIDC provider, StringEquals on aud (sts.amazonaws.com) and on sub of this repository, no wildcard", bsTrust(want)},
 		{"plan roles trust pull requests and main; apply roles only their GitHub environment", bsSubjects(want)},
 		{"a plan role writes nothing but its environment's state lock files", bsPlanReadOnly(want)},
+		{"a plan role denies reading the other environments' and the bootstrap's state", bsPlanOwnStateOnly(want)},
 		{fmt.Sprintf("apply roles allow %d-second sessions (the deploy workflow asks for them)", want.ApplySession), bsApplySession(want)},
 		{"the state bucket denies every request not over TLS", bsTLSOnly},
 		{"the state bucket is encrypted with the stack's KMS key and an S3 Bucket Key", bsEncrypted},
@@ -175,6 +178,60 @@ func readAction(a string) bool {
 	return a == "kms:Decrypt" || a == "kms:GenerateDataKey"
 }
 
+// rolesNamed returns the names of the roles a resource's attr names: by reference to a
+// planned role, by name or by ARN (a list too).
+func (p *Plan) rolesNamed(rc *tfjson.ResourceChange, attr string) []string {
+	var out []string
+	for _, ref := range p.References(rc, attr) {
+		if t, ok := p.changes[ref]; ok && t.Type == "aws_iam_role" {
+			out = append(out, roleName(t))
+		}
+	}
+	for _, v := range iampolicy.Strings(After(rc, attr)) {
+		out = append(out, v[strings.LastIndex(v, "/")+1:])
+	}
+	return out
+}
+
+// planRoleNames maps the planned plan roles' names to their addresses.
+func (p *Plan) planRoleNames(want BootstrapExpectations) map[string]string {
+	out := map[string]string{}
+	for _, r := range p.Of("aws_iam_role") {
+		for _, env := range want.Environments {
+			if roleName(r) == want.PlanRole(env) {
+				out[roleName(r)] = r.Address
+			}
+		}
+	}
+	return out
+}
+
+// inlinePolicies calls f with every inline policy of the named roles: the role's own
+// inline_policy blocks and each aws_iam_role_policy naming it (ok false: unknown at plan).
+func (p *Plan) inlinePolicies(roles map[string]string, f func(role, addr string, stmts []policyStatement, ok bool)) {
+	for _, r := range p.Of("aws_iam_role") {
+		if roles[roleName(r)] != r.Address {
+			continue
+		}
+		blocks, _ := After(r, "inline_policy").([]any)
+		for _, b := range blocks {
+			m, _ := b.(map[string]any)
+			if doc, _ := m["policy"].(string); doc != "" || m["name"] != nil {
+				stmts, ok := parsePolicy(doc)
+				f(roleName(r), r.Address+" inline_policy", stmts, ok)
+			}
+		}
+	}
+	for _, rp := range p.Of("aws_iam_role_policy") {
+		for _, name := range p.rolesNamed(rp, "role") {
+			if _, ok := roles[name]; ok {
+				stmts, ok := policyOf(rp, "policy")
+				f(name, rp.Address, stmts, ok)
+			}
+		}
+	}
+}
+
 // bsPlanReadOnly inspects every way a policy reaches a plan role: the role's own
 // inline_policy blocks and managed_policy_arns, aws_iam_role_policy,
 // aws_iam_role_policy_attachment, aws_iam_policy_attachment (roles) and
@@ -184,26 +241,13 @@ func readAction(a string) bool {
 func bsPlanReadOnly(want BootstrapExpectations) func(p *Plan) []string {
 	return func(p *Plan) []string {
 		var out []string
-		planRoles := map[string]bool{} // addresses and names
-		for _, r := range p.Of("aws_iam_role") {
-			for _, env := range want.Environments {
-				if roleName(r) == want.PlanRole(env) {
-					planRoles[r.Address], planRoles[roleName(r)] = true, true
-				}
-			}
-		}
+		planRoles := p.planRoleNames(want)
 		if len(planRoles) == 0 {
 			return []string{"no plan role planned"}
 		}
-		// onPlanRole: attr names a plan role by reference, by name or by ARN (a list too).
 		onPlanRole := func(rc *tfjson.ResourceChange, attr string) bool {
-			for _, ref := range p.References(rc, attr) {
-				if t, ok := p.changes[ref]; ok && planRoles[t.Address] {
-					return true
-				}
-			}
-			for _, v := range iampolicy.Strings(After(rc, attr)) {
-				if planRoles[v[strings.LastIndex(v, "/")+1:]] {
+			for _, name := range p.rolesNamed(rc, attr) {
+				if _, ok := planRoles[name]; ok {
 					return true
 				}
 			}
@@ -219,26 +263,10 @@ func bsPlanReadOnly(want BootstrapExpectations) func(p *Plan) []string {
 				out = append(out, fmt.Sprintf("%s attaches %s to a plan role; allowed: %v", addr, s, want.ReadOnlyPolicy))
 			}
 		}
-		inline := func(addr string, stmts []policyStatement, ok bool) {
-			if !ok {
-				out = append(out, addr+": policy unknown at plan time")
-				return
-			}
-			out = append(out, planStatementFindings(addr, stmts)...)
-		}
 		for _, r := range p.Of("aws_iam_role") {
-			if !planRoles[r.Address] {
-				continue
-			}
-			for _, arn := range iampolicy.Strings(After(r, "managed_policy_arns")) {
-				managed(r.Address+" managed_policy_arns", arn)
-			}
-			blocks, _ := After(r, "inline_policy").([]any)
-			for _, b := range blocks {
-				m, _ := b.(map[string]any)
-				if doc, _ := m["policy"].(string); doc != "" || m["name"] != nil {
-					stmts, ok := parsePolicy(doc)
-					inline(r.Address+" inline_policy", stmts, ok)
+			if planRoles[roleName(r)] == r.Address {
+				for _, arn := range iampolicy.Strings(After(r, "managed_policy_arns")) {
+					managed(r.Address+" managed_policy_arns", arn)
 				}
 			}
 		}
@@ -259,14 +287,88 @@ func bsPlanReadOnly(want BootstrapExpectations) func(p *Plan) []string {
 				}
 			}
 		}
-		for _, rp := range p.Of("aws_iam_role_policy") {
-			if onPlanRole(rp, "role") {
-				stmts, ok := policyOf(rp, "policy")
-				inline(rp.Address, stmts, ok)
+		p.inlinePolicies(planRoles, func(_, addr string, stmts []policyStatement, ok bool) {
+			if !ok {
+				out = append(out, addr+": policy unknown at plan time")
+				return
+			}
+			out = append(out, planStatementFindings(addr, stmts)...)
+		})
+		return out
+	}
+}
+
+// stateReads are the S3 actions that read a state object: ReadOnlyAccess allows them on every
+// object (s3:Get*), so a plan role must deny them on state that is not its environment's.
+var stateReads = []string{"s3:GetObject", "s3:GetObjectVersion"}
+
+// bsPlanOwnStateOnly: each plan role denies reading the other served environments' state and
+// the bootstrap stack's (which would otherwise be readable through ReadOnlyAccess and the
+// shared state key: in one account, dev's plan role reading prod's Cognito client secret).
+func bsPlanOwnStateOnly(want BootstrapExpectations) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		planRoles := p.planRoleNames(want)
+		denies := map[string][]policyStatement{}
+		p.inlinePolicies(planRoles, func(role, _ string, stmts []policyStatement, ok bool) {
+			for _, s := range stmts {
+				if ok && s.Effect == "Deny" && s.Condition == nil && s.NotAction == nil && s.NotResource == nil {
+					denies[role] = append(denies[role], s)
+				}
+			}
+		})
+		var out []string
+		for _, env := range want.Environments {
+			role := want.PlanRole(env)
+			if planRoles[role] == "" {
+				continue // bsSubjects names a missing role
+			}
+			others := []string{"bootstrap"}
+			for _, o := range want.Environments {
+				if o != env {
+					others = append(others, o)
+				}
+			}
+			for _, other := range others {
+				object := "arn:aws:s3:::" + want.StateBucket + "/" + want.StateKeyPrefix + "/" + other + "/x.tfstate"
+				for _, action := range stateReads {
+					if !deniedBy(denies[role], action, object) {
+						out = append(out, fmt.Sprintf("%s may %s %s's state (%s): no unconditional Deny", role, action, other, object))
+					}
+				}
 			}
 		}
 		return out
 	}
+}
+
+// deniedBy: some statement denies action on resource (IAM wildcards in either list).
+func deniedBy(stmts []policyStatement, action, resource string) bool {
+	for _, s := range stmts {
+		if slices.ContainsFunc(s.actions, func(a string) bool { return globMatch(strings.ToLower(a), strings.ToLower(action)) }) &&
+			slices.ContainsFunc(s.res, func(r string) bool { return globMatch(r, resource) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches an IAM pattern (* any run, ? one character) against s.
+func globMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && globMatch(pattern[1:], s[1:])
+	}
+	return s != "" && pattern[0] == s[0] && globMatch(pattern[1:], s[1:])
 }
 
 // planStatementFindings: the Allow statements of a plan role's inline policy may allow reads,

@@ -16,6 +16,7 @@ func bootstrapWant() BootstrapExpectations {
 		PlanSubjects:   []string{"repo:" + testRepo + ":pull_request", "repo:" + testRepo + ":ref:refs/heads/main"},
 		ApplySubjects:  func(env string) []string { return []string{"repo:" + testRepo + ":environment:" + env} },
 		NoncurrentDays: 90, ApplySession: 7200, ReadOnlyPolicy: []string{"ReadOnlyAccess"},
+		StateBucket: "phl-tfstate-111111111111", StateKeyPrefix: "phl-platform",
 	}
 }
 
@@ -40,7 +41,7 @@ func planStatePolicy(extra ...map[string]any) string {
 		{"Effect": "Allow", "Action": []string{"s3:GetObject"}, "Resource": stateObjects + "*"},
 		{"Effect": "Allow", "Action": []string{"s3:PutObject", "s3:DeleteObject"}, "Resource": stateObjects + "*.tflock"},
 		{"Effect": "Allow", "Action": []string{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:ap-southeast-1:111111111111:key/*"},
-		{"Effect": "Deny", "Action": []string{"s3:PutObject"}, "Resource": "arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/*"},
+		{"Effect": "Deny", "Action": []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}, "Resource": "arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/*"},
 	}, extra...)...)
 }
 
@@ -143,6 +144,13 @@ func TestBootstrapRulesCatchBrokenPlans(t *testing.T) {
 			f.add("aws_iam_role_policy", "by-name", map[string]any{"role": "phl-dev-plan",
 				"policy": policyJSON(map[string]any{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": stateObjects + "terraform.tfstate"})}, nil)
 		}, "aws_iam_role_policy.by-name: s3:DeleteObject on " + stateObjects + "terraform.tfstate, not a lock file"},
+		{"plan role may read old versions of the bootstrap's state", func(f *fakePlan) {
+			set(f, "aws_iam_role_policy.plan-state", "policy", strings.Replace(planStatePolicy(), `"s3:GetObjectVersion",`, "", 1))
+		}, "phl-dev-plan may s3:GetObjectVersion bootstrap's state (arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/x.tfstate): no unconditional Deny"},
+		{"plan role's deny only with a condition", func(f *fakePlan) {
+			set(f, "aws_iam_role_policy.plan-state", "policy", strings.Replace(planStatePolicy(), `"Effect":"Deny"`,
+				`"Condition":{"Bool":{"aws:ViaAWSService":"true"}},"Effect":"Deny"`, 1))
+		}, "phl-dev-plan may s3:GetObject bootstrap's state"},
 		{"apply session of an hour", func(f *fakePlan) { set(f, "aws_iam_role.apply", "max_session_duration", 3600.0) }, "max_session_duration = 3600"},
 		{"bucket allows plain HTTP", func(f *fakePlan) { set(f, "aws_s3_bucket_policy.state-policy", "policy", policyJSON()) }, "no Deny of s3:*"},
 		{"bucket with SSE-S3", func(f *fakePlan) {
@@ -176,5 +184,40 @@ func TestBootstrapRulesCatchBrokenPlans(t *testing.T) {
 				t.Errorf("want a finding containing %q; got:\n%s", c.want, findings)
 			}
 		})
+	}
+}
+
+// With two environments in the account, each plan role must deny the other's state too.
+func TestBootstrapPlanRoleDeniesTheOtherEnvironmentsState(t *testing.T) {
+	w := bootstrapWant()
+	w.Environments = []string{"dev", "prod"}
+	findings := strings.Join(Run(New("bootstrap-nonprod", &goodBootstrap().p), Bootstrap(w)), "\n")
+	for _, want := range []string{"phl-dev-plan may s3:GetObject prod's state (arn:aws:s3:::phl-tfstate-111111111111/phl-platform/prod/x.tfstate)",
+		"phl-dev-plan may s3:GetObjectVersion prod's state"} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("no finding %q:\n%s", want, findings)
+		}
+	}
+	if strings.Contains(findings, "bootstrap's state (") {
+		t.Errorf("the bootstrap's state is denied, yet:\n%s", findings)
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"arn:aws:s3:::b/p/prod/*", "arn:aws:s3:::b/p/prod/x.tfstate", true},
+		{"arn:aws:s3:::b/p/*", "arn:aws:s3:::b/p/prod/x.tfstate", true},
+		{"arn:aws:s3:::b/p/dev/*", "arn:aws:s3:::b/p/prod/x.tfstate", false},
+		{"s3:getobject*", "s3:getobjectversion", true},
+		{"s3:getobject", "s3:getobjectversion", false},
+		{"s3:get?bject", "s3:getobject", true},
+		{"*", "", true},
+	} {
+		if got := globMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v", c.pattern, c.s, got)
+		}
 	}
 }
