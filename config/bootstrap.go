@@ -113,8 +113,9 @@ type fileBootstrapAccount struct {
 }
 
 var (
-	// GitHub: owner 1-39 letters, digits and hyphens; repository letters, digits, ., - and _.
-	githubRepoPattern   = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+	// GitHub: an owner is 1-39 letters, digits and single hyphens, neither first nor last; a
+	// repository letters, digits, ., - and _ (not "." or "..", checked below).
+	githubRepoPattern   = regexp.MustCompile(`^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$`)
 	accountNamePattern  = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`)
 	oidcProviderPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):oidc-provider/` + regexp.QuoteMeta(githubOIDCHost) + `$`)
 )
@@ -140,8 +141,13 @@ func ParseBootstrap(file string, data []byte, all []*Environment) (*Bootstrap, e
 		return nil, err
 	}
 	v := validator{file: file}
-	if !githubRepoPattern.MatchString(doc.GitHubRepository) {
+	_, repo, _ := strings.Cut(doc.GitHubRepository, "/")
+	switch {
+	case !githubRepoPattern.MatchString(doc.GitHubRepository) || len(strings.SplitN(doc.GitHubRepository, "/", 2)[0]) > 39 || repo == "." || repo == "..":
 		return nil, v.fail("github_repository", doc.GitHubRepository, "not a GitHub repository", "owner/repo, e.g. my-org/phl-platform")
+	case strings.HasSuffix(strings.ToLower(repo), ".git"):
+		// The OIDC token's sub names the repository without .git: no role would ever match.
+		return nil, v.fail("github_repository", doc.GitHubRepository, "ends in .git", "the repository's name as GitHub shows it: "+doc.GitHubRepository[:len(doc.GitHubRepository)-4])
 	}
 	if len(doc.Accounts) == 0 {
 		return nil, v.fail("accounts", "", "required", "one entry per AWS account (name, account_id, region, environments)")

@@ -68,6 +68,11 @@ func TestBootstrapErrors(t *testing.T) {
 	}{
 		{"repository", "my-org/phl-platform", "my-org", goodProdBackend, []string{"github_repository", `"my-org"`, "owner/repo"}},
 		{"repository wildcard", "my-org/phl-platform", "my-org/*", goodProdBackend, []string{"github_repository", "not a GitHub repository"}},
+		{"owner ending in a hyphen", "my-org/phl-platform", "my-org-/phl-platform", goodProdBackend, []string{"github_repository", `"my-org-/phl-platform"`, "not a GitHub repository"}},
+		{"owner with two hyphens", "my-org/phl-platform", "my--org/phl-platform", goodProdBackend, []string{"github_repository", "not a GitHub repository"}},
+		{"owner of 40 characters", "my-org/phl-platform", strings.Repeat("a", 40) + "/phl-platform", goodProdBackend, []string{"github_repository", "not a GitHub repository"}},
+		{"repository ..", "my-org/phl-platform", "my-org/..", goodProdBackend, []string{"github_repository", `"my-org/.."`, "not a GitHub repository"}},
+		{"repository with .git", "my-org/phl-platform", "my-org/phl-platform.git", goodProdBackend, []string{"github_repository", "ends in .git", "my-org/phl-platform"}},
 		{"no accounts", validBootstrap[strings.Index(validBootstrap, "accounts:"):], "accounts: []\n", goodProdBackend, []string{"accounts", "required", "one entry per AWS account"}},
 		{"unknown key", "accounts:\n", "acounts: []\naccounts:\n", goodProdBackend, []string{"acounts", "unknown key", "accounts, github_repository"}},
 		{"account name", "name: nonprod", "name: Non-Prod", goodProdBackend, []string{"accounts[0].name", `"Non-Prod"`, "lowercase"}},

@@ -61,7 +61,10 @@ func addBackend(stack cdktf.TerraformStack, env *config.Environment, stackName s
 
 // addS3Backend keeps the stack's state at key in the bucket: encrypted (with the backend's
 // key when it names one, else SSE-S3: Terraform sends AES256 whatever the bucket's default),
-// locked with an S3 lock file beside it.
+// locked with an S3 lock file beside it. No workspace_key_prefix: the bootstrap's plan roles
+// may list only their environment's prefix, and Terraform (>= 1.7) ignores AccessDenied when
+// it lists the default workspace prefix env:, but not a configured one
+// (hashicorp/terraform#34511).
 func addS3Backend(stack cdktf.TerraformStack, b *config.StateBackend, key string) {
 	cfg := &cdktf.S3BackendConfig{
 		Bucket:  jsii.String(b.Bucket),

@@ -300,6 +300,13 @@ func comment(dir, sha, changedFile string, offline bool, artifact string, stdout
 				in.Skipped[s] = "its Helm provider talks to the cluster's private API endpoint, which CI cannot reach; the deploy applies it through the SSM tunnel, and rung 6 renders its charts"
 				continue
 			}
+			// No CI role may read a bootstrap stack's state (the plan roles' policy denies it):
+			// an administrator plans and applies it (make bootstrap). The offline plan (a fork's
+			// pull request) still shows it.
+			if config.IsBootstrapStack(s) && !offline {
+				in.Skipped[s] = "an account's bootstrap stack is applied by an administrator of the account (make bootstrap ACCOUNT=<name>, README \"Bootstrap (once per account)\"); no CI role may read its state. Rung 4 checked its offline plan"
+				continue
+			}
 			stacks = append(stacks, s)
 		}
 	}

@@ -82,15 +82,17 @@ func TestChangedAndComment(t *testing.T) {
 		write(t, filepath.Join(d, "manifest.json"), `{"stacks":{
 		  "dev-network":{"dependencies":[],"synthesizedStackPath":"stacks/dev-network/cdk.tf.json"},
 		  "dev-gateway":{"dependencies":["dev-network"],"synthesizedStackPath":"stacks/dev-gateway/cdk.tf.json"},
-		  "dev-gitops":{"dependencies":["dev-gateway"],"synthesizedStackPath":"stacks/dev-gitops/cdk.tf.json"}}}`)
+		  "dev-gitops":{"dependencies":["dev-gateway"],"synthesizedStackPath":"stacks/dev-gitops/cdk.tf.json"},
+		  "bootstrap-nonprod":{"dependencies":[],"synthesizedStackPath":"stacks/bootstrap-nonprod/cdk.tf.json"}}}`)
 		write(t, filepath.Join(d, "stacks/dev-network/cdk.tf.json"), network)
+		write(t, filepath.Join(d, "stacks/bootstrap-nonprod/cdk.tf.json"), network) // changes with the network
 		write(t, filepath.Join(d, "stacks/dev-gateway/cdk.tf.json"), `{}`)
 		write(t, filepath.Join(d, "stacks/dev-gitops/cdk.tf.json"), `{}`)
 		return d
 	}
 	base, head := out("base", `{"a":1}`), out("head", `{"a":2}`)
 	r := runCI(t, nil, true, "changed", "-base", base, "-head", head)
-	if r.code != 0 || r.stdout != "dev-network\tchanged\ndev-gateway\tdepends on dev-network\ndev-gitops\tdepends on dev-gateway\n" {
+	if r.code != 0 || r.stdout != "bootstrap-nonprod\tchanged\ndev-network\tchanged\ndev-gateway\tdepends on dev-network\ndev-gitops\tdepends on dev-gateway\n" {
 		t.Fatalf("%+v", r)
 	}
 	r = runCI(t, nil, true, "changed", "-base", base, "-head", head, "-json")
@@ -103,10 +105,14 @@ func TestChangedAndComment(t *testing.T) {
 	write(t, filepath.Join(plans, "dev-gateway.error"), "dev-network has no state yet\n")
 	r = runCI(t, nil, true, "comment", "-plans", plans, "-sha", "abc123", "-changed", changedFile, "-artifact", "plans-abc123")
 	for _, want := range []string{ci.CommentMarker, "| dev-network | changed | 0 | 2 | 0 |", "| dev-gateway | depends on dev-network | **plan failed** |",
-		"dev-gitops is not planned here: its Helm provider talks to the cluster's private API endpoint", "~ aws_vpc.this", "Full plans: plans-abc123"} {
+		"dev-gitops is not planned here: its Helm provider talks to the cluster's private API endpoint", "~ aws_vpc.this", "Full plans: plans-abc123",
+		"bootstrap-nonprod is not planned here: an account's bootstrap stack is applied by an administrator"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("comment lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if strings.Contains(r.stdout, "| bootstrap-nonprod | changed | **plan failed** |") {
+		t.Errorf("the bootstrap stack, which no CI role plans, is a failed row:\n%s", r.stdout)
 	}
 	// A stack the selection names but nobody planned (its plan job stopped early) is a failed
 	// row, not a silent gap, and the other stacks' plans are still shown.
@@ -182,6 +188,11 @@ func TestEnvs(t *testing.T) {
 	write(t, changed, `{"Plan":["prod-network","prod-cluster"]}`)
 	if r := runCI(t, nil, true, "envs", "-changed", changed); r.code != 0 || strings.Contains(r.stdout, `"dev"`) || !strings.Contains(r.stdout, `"env":"prod"`) {
 		t.Errorf("only prod changed: %+v", r)
+	}
+	// A bootstrap stack alone selects no environment (its plan is no plan role's).
+	write(t, changed, `{"Plan":["bootstrap-nonprod"]}`)
+	if r := runCI(t, nil, true, "envs", "-changed", changed); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("only a bootstrap stack changed: %+v", r)
 	}
 }
 

@@ -86,9 +86,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// The confirmation lets config accept the environment's `teardown: true`.
 		os.Setenv(config.TeardownConfirmVar, *envName)
 	}
-	envs, err := config.Load(config.Dir(), *envName)
-	if err == nil && os.Getenv(config.RequireStateBackendVar) == "true" {
-		err = config.RequireStateBackend(envs)
+	// LoadApp, not Load: the bootstrap file says whether the environment's CI apply role
+	// exists (and the cluster grants it access), which the cluster-access check accepts.
+	var envs []*config.Environment
+	app, err := config.LoadApp(config.Dir(), *envName, config.BootstrapFile())
+	if err == nil {
+		envs = app.Environments
+		if os.Getenv(config.RequireStateBackendVar) == "true" {
+			err = config.RequireStateBackend(envs)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "error:", err)

@@ -76,6 +76,12 @@ func TestConfirmAcceptsTeardown(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "prod.yaml"), append(b, []byte("\nteardown: true\n")...), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The bootstrap file is validated against the environments there are (prod only here).
+	boot := filepath.Join(t.TempDir(), "bootstrap.yaml") // not in dir: *.yaml there are environments
+	if err := os.WriteFile(boot, []byte(prodOnlyBootstrap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(config.BootstrapFileVar, boot)
 	code, _, stderr := runIn(t, dir, "destroy", "-env", "prod")
 	if code != 2 || !strings.Contains(stderr, `teardown = "true"`) || !strings.Contains(stderr, config.TeardownConfirmVar+"=prod") {
 		t.Errorf("without -confirm: exit %d, stderr %q", code, stderr)
@@ -84,5 +90,29 @@ func TestConfirmAcceptsTeardown(t *testing.T) {
 	if code != 1 || stderr != "" || !strings.Contains(stdout, "ok   confirm: --confirm=prod") ||
 		!strings.Contains(stdout, "ok   teardown: on: the database stack is applied without deletion protection first") {
 		t.Errorf("with -confirm prod: exit %d, stderr %q:\n%s", code, stderr, stdout)
+	}
+}
+
+const prodOnlyBootstrap = `github_repository: phl-platform/phl-platform
+accounts:
+  - name: prod
+    account_id: "222222222222"
+    region: ap-southeast-1
+    environments: [prod]
+`
+
+// The deploy reads the bootstrap file: the environment it serves gets its CI apply role
+// (which the cluster-access check accepts); a broken bootstrap file stops the deploy before
+// anything runs, as it would stop the synthesis.
+func TestDeployReadsTheBootstrapFile(t *testing.T) {
+	atRoot(t)
+	boot := filepath.Join(t.TempDir(), "bootstrap.yaml")
+	if err := os.WriteFile(boot, []byte(strings.Replace(prodOnlyBootstrap, "[prod]", "[qa]", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(config.BootstrapFileVar, boot)
+	code, _, stderr := runIn(t, config.DefaultDir, "deploy", "-env", "dev")
+	if code != 2 || !strings.Contains(stderr, `accounts[0].environments[0] = "qa": no such environment file`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

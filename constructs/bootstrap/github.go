@@ -25,8 +25,15 @@ const (
 const ApplySessionSeconds = 7200
 
 // The AWS managed policies the roles get. ReadOnlyAccess covers what `terraform plan`
-// refreshes (Describe/Get/List of every service the stacks use); it does not include
-// secretsmanager:GetSecretValue or kms:Decrypt (the state key is granted below).
+// refreshes: Describe/Get/List of every service the stacks create resources in (ec2, eks,
+// iam, kms, logs, rds, s3, sqs, events, elasticloadbalancing, apigateway, wafv2, cognito-idp,
+// ecr, secretsmanager metadata, application-autoscaling; unlike ViewOnlyAccess it has eks,
+// apigateway and application-autoscaling, gist hermanschaaf/45950ed5 "Services mentioned in
+// AWS ReadOnlyAccess policy but not in ViewOnlyAccess"), and the producers' state the
+// terraform_remote_state data sources read is in the role's own prefix. It does not include
+// kms:Decrypt (the state key is granted below) nor secretsmanager:GetSecretValue, which no
+// plan needs (no stack has a secret version resource or data source). The gitops stack's
+// Kubernetes reads are not AWS calls: CI does not plan it (its endpoint is private).
 // AdministratorAccess on the apply role: it creates IAM roles and policies, KMS keys, the
 // cluster and its access entries, so a narrower policy would have to allow iam:CreateRole
 // and iam:PutRolePolicy anyway (an escalation path) while breaking with every new resource;
@@ -37,9 +44,12 @@ const (
 	adminPolicy    = "AdministratorAccess"
 )
 
-// addGitHubOIDCProvider creates the provider, or takes the existing one. No thumbprint: AWS
-// verifies GitHub's issuer with its library of trusted root CAs (IAM user guide, "Create an
-// OpenID Connect identity provider"), and thumbprint_list is optional in the AWS provider.
+// addGitHubOIDCProvider creates the provider, or takes the existing one. No thumbprint: since
+// 6 July 2023 AWS verifies GitHub's issuer with its library of trusted root CAs, and a
+// thumbprint, if given, is kept but not used (AWS's notice, quoted in aws/aws-sdk#563; IAM API
+// reference CreateOpenIDConnectProvider: ThumbprintList is optional). The AWS provider made
+// thumbprint_list optional (hashicorp/terraform-provider-aws#37255); in 5.100.0 its schema has
+// it optional and computed (`terraform providers schema -json`), and rung 3 validates this.
 func (b *Bootstrap) addGitHubOIDCProvider(p Props) {
 	if p.GitHubOIDCProviderArn != "" {
 		b.OIDCProviderArn = jsii.String(p.GitHubOIDCProviderArn)
@@ -145,6 +155,8 @@ func (b *Bootstrap) planStatePolicy(p Props, env string) iampolicy.Document {
 	}
 	others = append(others, bucket+"/"+p.StateKeyPrefix+"/bootstrap/*")
 	return iampolicy.New(
+		// Listing only its own prefix is enough for init: Terraform ignores AccessDenied on the
+		// default workspace prefix env: (hashicorp/terraform#34511; stacks.addS3Backend sets none).
 		iampolicy.Allow("ListOwnState", []string{"s3:ListBucket"}, []string{bucket}).
 			When("StringLike", map[string]any{"s3:prefix": []string{own + "*"}}),
 		iampolicy.Allow("ReadOwnState", []string{"s3:GetObject"}, []string{bucket + "/" + own + "*"}),
@@ -154,6 +166,7 @@ func (b *Bootstrap) planStatePolicy(p Props, env string) iampolicy.Document {
 		iampolicy.Allow("StateKey", []string{"kms:Decrypt", "kms:GenerateDataKey"},
 			[]string{"arn:" + p.Partition + ":kms:" + p.Region + ":" + p.AccountID + ":key/*"}).
 			When("ForAnyValue:StringEquals", map[string]any{"kms:ResourceAliases": p.StateKeyAlias}),
-		iampolicy.Statement{Sid: "NoOtherState", Effect: "Deny", Action: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, Resource: others},
+		// s3:GetObjectVersion too: ReadOnlyAccess's s3:Get* would read old versions.
+		iampolicy.Statement{Sid: "NoOtherState", Effect: "Deny", Action: []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"}, Resource: others},
 	)
 }

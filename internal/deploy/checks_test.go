@@ -50,8 +50,13 @@ func TestDeployChecks(t *testing.T) {
 			w.fake.Override(identity("arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_0123/me@example.com", account))
 		}},
 		"the apply role": {setup: func(w *world) {
+			w.env.CIApplyRoleArn = w.env.RoleArn(config.ApplyRoleName("dev")) // the bootstrap file serves dev
 			w.fake.Override(identity("arn:aws:sts::111111111111:assumed-role/phl-dev-apply/GitHubActions", account))
 		}},
+		"the apply role of an environment no bootstrap serves": {setup: func(w *world) {
+			w.fake.Override(identity("arn:aws:sts::111111111111:assumed-role/phl-dev-apply/GitHubActions", account))
+		}, want: []string{"check cluster-access: the deploying identity arn:aws:iam::111111111111:role/phl-dev-apply has no access to cluster phl-dev: it is the bootstrap's apply role, but no account of environments/bootstrap/accounts.yaml serves dev",
+			"(fix: add dev to an account's environments in environments/bootstrap/accounts.yaml and apply that bootstrap stack"}},
 		"an IAM user": {setup: func(w *world) {
 			w.fake.Override(identity("arn:aws:iam::111111111111:user/ops/alice", account))
 		}, want: []string{"check cluster-access: the deploying identity arn:aws:iam::111111111111:user/alice has no access"}},

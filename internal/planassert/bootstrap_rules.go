@@ -23,6 +23,8 @@ type BootstrapExpectations struct {
 	PlanSubjects   []string                  // exact sub claims of every plan role
 	ApplySubjects  func(env string) []string // exact sub claims of an environment's apply role
 	NoncurrentDays int
+	StateBucket    string   // the state bucket's name
+	StateKeyPrefix string   // the environments' state_backend.key_prefix
 	ApplySession   int      // seconds
 	ReadOnlyPolicy []string // AWS managed policies a plan role may have attached
 }
@@ -36,6 +38,7 @@ func Bootstrap(want BootstrapExpectations) []Rule {
 		{"every role is assumable only by GitHub's OIDC provider, StringEquals on aud (sts.amazonaws.com) and on sub of this repository, no wildcard", bsTrust(want)},
 		{"plan roles trust pull requests and main; apply roles only their GitHub environment", bsSubjects(want)},
 		{"a plan role writes nothing but its environment's state lock files", bsPlanReadOnly(want)},
+		{"a plan role denies reading the other environments' and the bootstrap's state", bsPlanOwnStateOnly(want)},
 		{fmt.Sprintf("apply roles allow %d-second sessions (the deploy workflow asks for them)", want.ApplySession), bsApplySession(want)},
 		{"the state bucket denies every request not over TLS", bsTLSOnly},
 		{"the state bucket is encrypted with the stack's KMS key and an S3 Bucket Key", bsEncrypted},
@@ -63,6 +66,11 @@ func policyOf(rc *tfjson.ResourceChange, attr string) ([]policyStatement, bool) 
 	if !isString {
 		return nil, false
 	}
+	return parsePolicy(s)
+}
+
+// parsePolicy parses a policy document's JSON text.
+func parsePolicy(s string) ([]policyStatement, bool) {
 	var doc struct{ Statement []policyStatement }
 	if err := json.Unmarshal([]byte(s), &doc); err != nil {
 		return nil, false
@@ -170,63 +178,225 @@ func readAction(a string) bool {
 	return a == "kms:Decrypt" || a == "kms:GenerateDataKey"
 }
 
+// rolesNamed returns the names of the roles a resource's attr names: by reference to a
+// planned role, by name or by ARN (a list too).
+func (p *Plan) rolesNamed(rc *tfjson.ResourceChange, attr string) []string {
+	var out []string
+	for _, ref := range p.References(rc, attr) {
+		if t, ok := p.changes[ref]; ok && t.Type == "aws_iam_role" {
+			out = append(out, roleName(t))
+		}
+	}
+	for _, v := range iampolicy.Strings(After(rc, attr)) {
+		out = append(out, v[strings.LastIndex(v, "/")+1:])
+	}
+	return out
+}
+
+// planRoleNames maps the planned plan roles' names to their addresses.
+func (p *Plan) planRoleNames(want BootstrapExpectations) map[string]string {
+	out := map[string]string{}
+	for _, r := range p.Of("aws_iam_role") {
+		for _, env := range want.Environments {
+			if roleName(r) == want.PlanRole(env) {
+				out[roleName(r)] = r.Address
+			}
+		}
+	}
+	return out
+}
+
+// inlinePolicies calls f with every inline policy of the named roles: the role's own
+// inline_policy blocks and each aws_iam_role_policy naming it (ok false: unknown at plan).
+func (p *Plan) inlinePolicies(roles map[string]string, f func(role, addr string, stmts []policyStatement, ok bool)) {
+	for _, r := range p.Of("aws_iam_role") {
+		if roles[roleName(r)] != r.Address {
+			continue
+		}
+		blocks, _ := After(r, "inline_policy").([]any)
+		for _, b := range blocks {
+			m, _ := b.(map[string]any)
+			if doc, _ := m["policy"].(string); doc != "" || m["name"] != nil {
+				stmts, ok := parsePolicy(doc)
+				f(roleName(r), r.Address+" inline_policy", stmts, ok)
+			}
+		}
+	}
+	for _, rp := range p.Of("aws_iam_role_policy") {
+		for _, name := range p.rolesNamed(rp, "role") {
+			if _, ok := roles[name]; ok {
+				stmts, ok := policyOf(rp, "policy")
+				f(name, rp.Address, stmts, ok)
+			}
+		}
+	}
+}
+
+// bsPlanReadOnly inspects every way a policy reaches a plan role: the role's own
+// inline_policy blocks and managed_policy_arns, aws_iam_role_policy,
+// aws_iam_role_policy_attachment, aws_iam_policy_attachment (roles) and
+// aws_iam_role_policy_attachments_exclusive, whether they name the role by reference or by
+// its literal name. Attached policies must be AWS managed ones on want.ReadOnlyPolicy; inline
+// ones may allow only reads, the state key and lock-file writes.
 func bsPlanReadOnly(want BootstrapExpectations) func(p *Plan) []string {
 	return func(p *Plan) []string {
 		var out []string
-		planRoles := map[string]bool{}
-		for _, r := range p.Of("aws_iam_role") {
-			for _, env := range want.Environments {
-				if roleName(r) == want.PlanRole(env) {
-					planRoles[r.Address] = true
-				}
-			}
-		}
+		planRoles := p.planRoleNames(want)
 		if len(planRoles) == 0 {
 			return []string{"no plan role planned"}
 		}
-		for _, a := range p.Of("aws_iam_role_policy_attachment") {
-			if role := p.referencedResource(a, "role"); role == nil || !planRoles[role.Address] {
-				continue
+		onPlanRole := func(rc *tfjson.ResourceChange, attr string) bool {
+			for _, name := range p.rolesNamed(rc, attr) {
+				if _, ok := planRoles[name]; ok {
+					return true
+				}
 			}
-			arn, _ := After(a, "policy_arn").(string)
-			name := arn[strings.LastIndex(arn, "/")+1:]
-			if !strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") || !slices.Contains(want.ReadOnlyPolicy, name) {
-				out = append(out, fmt.Sprintf("%s attaches %s to a plan role; allowed: %v", a.Address, arn, want.ReadOnlyPolicy))
+			return false
+		}
+		managed := func(addr string, arn any) {
+			s, _ := arn.(string)
+			name := s[strings.LastIndex(s, "/")+1:]
+			if s == "" {
+				s = "a policy unknown at plan time"
+			}
+			if !strings.HasPrefix(s, "arn:aws:iam::aws:policy/") || !slices.Contains(want.ReadOnlyPolicy, name) {
+				out = append(out, fmt.Sprintf("%s attaches %s to a plan role; allowed: %v", addr, s, want.ReadOnlyPolicy))
 			}
 		}
-		for _, rp := range p.Of("aws_iam_role_policy") {
-			if role := p.referencedResource(rp, "role"); role == nil || !planRoles[role.Address] {
-				continue
+		for _, r := range p.Of("aws_iam_role") {
+			if planRoles[roleName(r)] == r.Address {
+				for _, arn := range iampolicy.Strings(After(r, "managed_policy_arns")) {
+					managed(r.Address+" managed_policy_arns", arn)
+				}
 			}
-			stmts, ok := policyOf(rp, "policy")
+		}
+		for _, a := range p.Of("aws_iam_role_policy_attachment") {
+			if onPlanRole(a, "role") {
+				managed(a.Address, After(a, "policy_arn"))
+			}
+		}
+		for _, a := range p.Of("aws_iam_policy_attachment") {
+			if onPlanRole(a, "roles") {
+				managed(a.Address, After(a, "policy_arn"))
+			}
+		}
+		for _, a := range p.Of("aws_iam_role_policy_attachments_exclusive") {
+			if onPlanRole(a, "role_name") {
+				for _, arn := range iampolicy.Strings(After(a, "policy_arns")) {
+					managed(a.Address, arn)
+				}
+			}
+		}
+		p.inlinePolicies(planRoles, func(_, addr string, stmts []policyStatement, ok bool) {
 			if !ok {
-				out = append(out, rp.Address+": policy unknown at plan time")
-				continue
+				out = append(out, addr+": policy unknown at plan time")
+				return
 			}
+			out = append(out, planStatementFindings(addr, stmts)...)
+		})
+		return out
+	}
+}
+
+// stateReads are the S3 actions that read a state object: ReadOnlyAccess allows them on every
+// object (s3:Get*), so a plan role must deny them on state that is not its environment's.
+var stateReads = []string{"s3:GetObject", "s3:GetObjectVersion"}
+
+// bsPlanOwnStateOnly: each plan role denies reading the other served environments' state and
+// the bootstrap stack's (which would otherwise be readable through ReadOnlyAccess and the
+// shared state key: in one account, dev's plan role reading prod's Cognito client secret).
+func bsPlanOwnStateOnly(want BootstrapExpectations) func(p *Plan) []string {
+	return func(p *Plan) []string {
+		planRoles := p.planRoleNames(want)
+		denies := map[string][]policyStatement{}
+		p.inlinePolicies(planRoles, func(role, _ string, stmts []policyStatement, ok bool) {
 			for _, s := range stmts {
-				if s.Effect != "Allow" {
-					continue
+				if ok && s.Effect == "Deny" && s.Condition == nil && s.NotAction == nil && s.NotResource == nil {
+					denies[role] = append(denies[role], s)
 				}
-				if s.NotAction != nil || s.NotResource != nil {
-					out = append(out, rp.Address+": an Allow with NotAction or NotResource")
+			}
+		})
+		var out []string
+		for _, env := range want.Environments {
+			role := want.PlanRole(env)
+			if planRoles[role] == "" {
+				continue // bsSubjects names a missing role
+			}
+			others := []string{"bootstrap"}
+			for _, o := range want.Environments {
+				if o != env {
+					others = append(others, o)
 				}
-				for _, a := range s.actions {
-					switch {
-					case readAction(a):
-					case a == "s3:PutObject" || a == "s3:DeleteObject":
-						for _, res := range s.res {
-							if !strings.HasSuffix(res, ".tflock") {
-								out = append(out, fmt.Sprintf("%s: %s on %s, not a lock file", rp.Address, a, res))
-							}
-						}
-					default:
-						out = append(out, fmt.Sprintf("%s: allows %s, which writes", rp.Address, a))
+			}
+			for _, other := range others {
+				object := "arn:aws:s3:::" + want.StateBucket + "/" + want.StateKeyPrefix + "/" + other + "/x.tfstate"
+				for _, action := range stateReads {
+					if !deniedBy(denies[role], action, object) {
+						out = append(out, fmt.Sprintf("%s may %s %s's state (%s): no unconditional Deny", role, action, other, object))
 					}
 				}
 			}
 		}
 		return out
 	}
+}
+
+// deniedBy: some statement denies action on resource (IAM wildcards in either list).
+func deniedBy(stmts []policyStatement, action, resource string) bool {
+	for _, s := range stmts {
+		if slices.ContainsFunc(s.actions, func(a string) bool { return globMatch(strings.ToLower(a), strings.ToLower(action)) }) &&
+			slices.ContainsFunc(s.res, func(r string) bool { return globMatch(r, resource) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches an IAM pattern (* any run, ? one character) against s.
+func globMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && globMatch(pattern[1:], s[1:])
+	}
+	return s != "" && pattern[0] == s[0] && globMatch(pattern[1:], s[1:])
+}
+
+// planStatementFindings: the Allow statements of a plan role's inline policy may allow reads,
+// the state key and S3 writes of lock files only.
+func planStatementFindings(addr string, stmts []policyStatement) []string {
+	var out []string
+	for _, s := range stmts {
+		if s.Effect != "Allow" {
+			continue
+		}
+		if s.NotAction != nil || s.NotResource != nil {
+			out = append(out, addr+": an Allow with NotAction or NotResource")
+		}
+		for _, a := range s.actions {
+			switch {
+			case readAction(a):
+			case a == "s3:PutObject" || a == "s3:DeleteObject":
+				for _, res := range s.res {
+					if !strings.HasSuffix(res, ".tflock") {
+						out = append(out, fmt.Sprintf("%s: %s on %s, not a lock file", addr, a, res))
+					}
+				}
+			default:
+				out = append(out, fmt.Sprintf("%s: allows %s, which writes", addr, a))
+			}
+		}
+	}
+	return out
 }
 
 func bsApplySession(want BootstrapExpectations) func(p *Plan) []string {

@@ -16,6 +16,7 @@ func bootstrapWant() BootstrapExpectations {
 		PlanSubjects:   []string{"repo:" + testRepo + ":pull_request", "repo:" + testRepo + ":ref:refs/heads/main"},
 		ApplySubjects:  func(env string) []string { return []string{"repo:" + testRepo + ":environment:" + env} },
 		NoncurrentDays: 90, ApplySession: 7200, ReadOnlyPolicy: []string{"ReadOnlyAccess"},
+		StateBucket: "phl-tfstate-111111111111", StateKeyPrefix: "phl-platform",
 	}
 }
 
@@ -40,7 +41,7 @@ func planStatePolicy(extra ...map[string]any) string {
 		{"Effect": "Allow", "Action": []string{"s3:GetObject"}, "Resource": stateObjects + "*"},
 		{"Effect": "Allow", "Action": []string{"s3:PutObject", "s3:DeleteObject"}, "Resource": stateObjects + "*.tflock"},
 		{"Effect": "Allow", "Action": []string{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:ap-southeast-1:111111111111:key/*"},
-		{"Effect": "Deny", "Action": []string{"s3:PutObject"}, "Resource": "arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/*"},
+		{"Effect": "Deny", "Action": []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}, "Resource": "arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/*"},
 	}, extra...)...)
 }
 
@@ -117,12 +118,49 @@ func TestBootstrapRulesCatchBrokenPlans(t *testing.T) {
 		{"plan role with an admin policy", func(f *fakePlan) {
 			set(f, "aws_iam_role_policy_attachment.plan-read-only", "policy_arn", "arn:aws:iam::aws:policy/PowerUserAccess")
 		}, "attaches arn:aws:iam::aws:policy/PowerUserAccess to a plan role"},
+		{"plan role with an admin policy attached by its name", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachment", "by-name", map[string]any{"role": "phl-dev-plan", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}, nil)
+		}, "aws_iam_role_policy_attachment.by-name attaches arn:aws:iam::aws:policy/AdministratorAccess to a plan role"},
+		{"plan role with a customer managed policy", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachment", "custom", map[string]any{}, map[string][]string{
+				"role": {"aws_iam_role.plan.name", "aws_iam_role.plan"}, "policy_arn": {"aws_iam_policy.p.arn", "aws_iam_policy.p"}})
+		}, "aws_iam_role_policy_attachment.custom attaches a policy unknown at plan time to a plan role"},
+		{"plan role in a shared policy attachment", func(f *fakePlan) {
+			f.add("aws_iam_policy_attachment", "shared", map[string]any{"policy_arn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+				map[string][]string{"roles": {"aws_iam_role.plan.name", "aws_iam_role.plan", "aws_iam_role.apply.name", "aws_iam_role.apply"}})
+		}, "aws_iam_policy_attachment.shared attaches arn:aws:iam::aws:policy/PowerUserAccess to a plan role"},
+		{"plan role's exclusive attachments", func(f *fakePlan) {
+			f.add("aws_iam_role_policy_attachments_exclusive", "x", map[string]any{"role_name": "phl-dev-plan",
+				"policy_arns": []any{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/IAMFullAccess"}}, nil)
+		}, "aws_iam_role_policy_attachments_exclusive.x attaches arn:aws:iam::aws:policy/IAMFullAccess to a plan role"},
+		{"plan role's managed_policy_arns", func(f *fakePlan) {
+			set(f, "aws_iam_role.plan", "managed_policy_arns", []any{"arn:aws:iam::aws:policy/AmazonS3FullAccess"})
+		}, "aws_iam_role.plan managed_policy_arns attaches arn:aws:iam::aws:policy/AmazonS3FullAccess to a plan role"},
+		{"plan role's inline_policy writes", func(f *fakePlan) {
+			set(f, "aws_iam_role.plan", "inline_policy", []any{map[string]any{"name": "x",
+				"policy": policyJSON(map[string]any{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})}})
+		}, "aws_iam_role.plan inline_policy: allows iam:PassRole, which writes"},
+		{"plan role's state policy by the role's name", func(f *fakePlan) {
+			f.add("aws_iam_role_policy", "by-name", map[string]any{"role": "phl-dev-plan",
+				"policy": policyJSON(map[string]any{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": stateObjects + "terraform.tfstate"})}, nil)
+		}, "aws_iam_role_policy.by-name: s3:DeleteObject on " + stateObjects + "terraform.tfstate, not a lock file"},
+		{"plan role may read old versions of the bootstrap's state", func(f *fakePlan) {
+			set(f, "aws_iam_role_policy.plan-state", "policy", strings.Replace(planStatePolicy(), `"s3:GetObjectVersion",`, "", 1))
+		}, "phl-dev-plan may s3:GetObjectVersion bootstrap's state (arn:aws:s3:::phl-tfstate-111111111111/phl-platform/bootstrap/x.tfstate): no unconditional Deny"},
+		{"plan role's deny only with a condition", func(f *fakePlan) {
+			set(f, "aws_iam_role_policy.plan-state", "policy", strings.Replace(planStatePolicy(), `"Effect":"Deny"`,
+				`"Condition":{"Bool":{"aws:ViaAWSService":"true"}},"Effect":"Deny"`, 1))
+		}, "phl-dev-plan may s3:GetObject bootstrap's state"},
 		{"apply session of an hour", func(f *fakePlan) { set(f, "aws_iam_role.apply", "max_session_duration", 3600.0) }, "max_session_duration = 3600"},
 		{"bucket allows plain HTTP", func(f *fakePlan) { set(f, "aws_s3_bucket_policy.state-policy", "policy", policyJSON()) }, "no Deny of s3:*"},
 		{"bucket with SSE-S3", func(f *fakePlan) {
 			set(f, "aws_s3_bucket_server_side_encryption_configuration.state-sse", "rule", []any{map[string]any{"bucket_key_enabled": true,
 				"apply_server_side_encryption_by_default": []any{map[string]any{"sse_algorithm": "AES256"}}}})
 		}, "want aws:kms with a key of this stack"},
+		{"SSE-KMS without a bucket key", func(f *fakePlan) {
+			set(f, "aws_s3_bucket_server_side_encryption_configuration.state-sse", "rule", []any{map[string]any{"bucket_key_enabled": false,
+				"apply_server_side_encryption_by_default": []any{map[string]any{"sse_algorithm": "aws:kms"}}}})
+		}, "want aws:kms with a key of this stack and bucket_key_enabled"},
 		{"bucket not versioned", func(f *fakePlan) {
 			set(f, "aws_s3_bucket_versioning.state-versioning", "versioning_configuration", []any{map[string]any{"status": "Suspended"}})
 		}, "Suspended"},
@@ -146,5 +184,40 @@ func TestBootstrapRulesCatchBrokenPlans(t *testing.T) {
 				t.Errorf("want a finding containing %q; got:\n%s", c.want, findings)
 			}
 		})
+	}
+}
+
+// With two environments in the account, each plan role must deny the other's state too.
+func TestBootstrapPlanRoleDeniesTheOtherEnvironmentsState(t *testing.T) {
+	w := bootstrapWant()
+	w.Environments = []string{"dev", "prod"}
+	findings := strings.Join(Run(New("bootstrap-nonprod", &goodBootstrap().p), Bootstrap(w)), "\n")
+	for _, want := range []string{"phl-dev-plan may s3:GetObject prod's state (arn:aws:s3:::phl-tfstate-111111111111/phl-platform/prod/x.tfstate)",
+		"phl-dev-plan may s3:GetObjectVersion prod's state"} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("no finding %q:\n%s", want, findings)
+		}
+	}
+	if strings.Contains(findings, "bootstrap's state (") {
+		t.Errorf("the bootstrap's state is denied, yet:\n%s", findings)
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"arn:aws:s3:::b/p/prod/*", "arn:aws:s3:::b/p/prod/x.tfstate", true},
+		{"arn:aws:s3:::b/p/*", "arn:aws:s3:::b/p/prod/x.tfstate", true},
+		{"arn:aws:s3:::b/p/dev/*", "arn:aws:s3:::b/p/prod/x.tfstate", false},
+		{"s3:getobject*", "s3:getobjectversion", true},
+		{"s3:getobject", "s3:getobjectversion", false},
+		{"s3:get?bject", "s3:getobject", true},
+		{"*", "", true},
+	} {
+		if got := globMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v", c.pattern, c.s, got)
+		}
 	}
 }

@@ -108,6 +108,7 @@ func bootstrapRules(t *testing.T, b *config.Bootstrap, stack string) []Rule {
 		ApplySubjects:  func(env string) []string { return bootstrap.ApplySubjects(b.GitHubRepository, env) },
 		NoncurrentDays: account.NoncurrentVersionExpirationDays, ApplySession: bootstrap.ApplySessionSeconds,
 		ReadOnlyPolicy: []string{"ReadOnlyAccess"},
+		StateBucket:    account.StateBucket, StateKeyPrefix: account.StateKeyPrefix,
 	})
 }
 
