@@ -92,6 +92,10 @@ func (e *Environment) ClusterAdmins() []string {
 // DatabaseClusterID is the Aurora cluster identifier; its log groups are named after it.
 func (e *Environment) DatabaseClusterID() string { return Project + "-" + e.Name }
 
+// FinalSnapshotPrefix begins the name of every final snapshot the database's destroy leaves
+// (constructs/database: <cluster>-final-<creation time>); the destroy reports them as kept.
+func (e *Environment) FinalSnapshotPrefix() string { return e.DatabaseClusterID() + "-final-" }
+
 // SecretsPrefix is the Secrets Manager name prefix of the environment's secrets, the only ones
 // the External Secrets Operator may read.
 func (e *Environment) SecretsPrefix() string { return Project + "-" + e.Name + "/" }

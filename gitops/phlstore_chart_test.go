@@ -42,6 +42,12 @@ func render(t *testing.T, extra ...string) (string, error) {
 // extra flags.
 func renderEnv(t *testing.T, env string, extra ...string) (string, error) {
 	t.Helper()
+	return renderChart(t, chart, env, extra...)
+}
+
+// renderChart is renderEnv on the chart in dir (a changed copy).
+func renderChart(t *testing.T, chart, env string, extra ...string) (string, error) {
+	t.Helper()
 	helm := os.Getenv("PHL_HELM")
 	if helm == "" {
 		t.Fatal("PHL_HELM is not set: run these tests through the Kubernetes rung (ONLY_RUNG=6 make test)")

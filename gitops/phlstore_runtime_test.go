@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,23 +101,25 @@ func TestAppHasAWritableTmpOnAReadOnlyRoot(t *testing.T) {
 	t.Fatalf("no volume %v", volume)
 }
 
-// The image is registry/repository, by digest when one is pinned, pulled only when the node lacks
-// it; the registry may be an ECR pull-through cache prefix.
+// The image is registry/repository, by digest when one is pinned and then pulled only when the
+// node lacks it; by tag it is pulled on every start (a node's cached "latest" would otherwise run
+// beside newer pulls: mixed builds). The registry may be an ECR pull-through cache prefix.
 func TestAppImageIsRegistryRepositoryAndPulledIfNotPresent(t *testing.T) {
 	ecr := "111111111111.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"
 	for _, c := range []struct {
-		name string
-		set  []string
-		want string
+		name   string
+		set    []string
+		want   string
+		policy string
 	}{
-		{"by tag", nil, "docker.io/zylwin/phl-store:latest"},
-		{"by digest", []string{"--set", "image.digest=" + testDigest}, "docker.io/zylwin/phl-store@" + testDigest},
-		{"through an ECR pull-through cache", []string{"--set", "image.registry=" + ecr + ",image.digest=" + testDigest}, ecr + "/zylwin/phl-store@" + testDigest},
+		{"by tag", nil, "docker.io/zylwin/phl-store:latest", "Always"},
+		{"by digest", []string{"--set", "image.digest=" + testDigest}, "docker.io/zylwin/phl-store@" + testDigest, "IfNotPresent"},
+		{"through an ECR pull-through cache", []string{"--set", "image.registry=" + ecr + ",image.digest=" + testDigest}, ecr + "/zylwin/phl-store@" + testDigest, "IfNotPresent"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ct := appContainer(t, mustRender(t, c.set...))
-			if ct["image"] != c.want || ct["imagePullPolicy"] != "IfNotPresent" {
-				t.Fatalf("image %v pulled %v; want %s, IfNotPresent", ct["image"], ct["imagePullPolicy"], c.want)
+			if ct["image"] != c.want || ct["imagePullPolicy"] != c.policy {
+				t.Fatalf("image %v pulled %v; want %s, %s", ct["image"], ct["imagePullPolicy"], c.want, c.policy)
 			}
 		})
 	}
@@ -331,5 +334,52 @@ func TestTestPodLabelsAreDisjointFromTheApps(t *testing.T) {
 	egress := dig(testPolicy, "spec", "egress", 0, "to", 0, "podSelector", "matchLabels")
 	if !matches(egress, appPodLabels) || matches(egress, testLabels) {
 		t.Errorf("the test's egress selector %v: must select the app's pods %v and not the test pod %v", egress, appPodLabels, testLabels)
+	}
+}
+
+// A Job's spec.template is immutable: a change Argo CD would apply to the completed bootstrap Job
+// under the same name is refused ("field is immutable") and the sync stalls at wave -2. So any
+// change to the pod template renames the Job, and a chart release alone changes neither.
+func TestBootstrapJobTemplateChangesRenameTheJob(t *testing.T) {
+	job := func(dir string) (string, any) {
+		out, err := renderChart(t, dir, "dev")
+		if err != nil {
+			t.Fatalf("render %s: %v\n%s", dir, err, out)
+		}
+		j := bootstrapJob(t, out)
+		name, _ := dig(j, "metadata", "name").(string)
+		return name, dig(j, "spec", "template")
+	}
+	baseName, baseTemplate := job(chart)
+	for _, c := range []struct {
+		name, file, from, to string
+		rename               bool
+	}{
+		{"a chart release", "Chart.yaml", "\nversion: ", "\nversion: 99.0.0\n# was: ", false},
+		{"a new memory limit", "templates/bootstrap/_podtemplate.tpl", "memory: 64Mi", "memory: 96Mi", true},
+		{"a new container security context", "templates/_helpers.tpl", "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: false\nprivileged: false", true},
+	} {
+		dir := filepath.Join(t.TempDir(), "phl-store")
+		if err := os.CopyFS(dir, os.DirFS(chart)); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, c.file)
+		b, err := os.ReadFile(path)
+		if err != nil || !strings.Contains(string(b), c.from) {
+			t.Fatalf("%s: %s has no %q (%v)", c.name, c.file, c.from, err)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(b), c.from, c.to, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		name, template := job(dir)
+		same := reflect.DeepEqual(template, baseTemplate)
+		switch {
+		case name == baseName && !same:
+			t.Errorf("%s changes the bootstrap pod template under the same Job name %s: Argo CD would patch an immutable template", c.name, name)
+		case c.rename && name == baseName:
+			t.Errorf("%s keeps the Job name %s", c.name, name)
+		case !c.rename && name != baseName:
+			t.Errorf("%s renames the Job (%s -> %s): the bootstrap would run again for nothing", c.name, baseName, name)
+		}
 	}
 }

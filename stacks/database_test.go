@@ -46,7 +46,7 @@ func TestDatabaseClusterSettingsPerEnvironment(t *testing.T) {
 		}
 		// Unique per cluster: the creation time, kept by ignore_changes (timestamp() would
 		// change it on every plan); without a final snapshot there is no identifier at all.
-		wantID := env.DatabaseClusterID() + `-final-${formatdate("` + database.FinalSnapshotTimeFormat + `", timestamp())}`
+		wantID := env.FinalSnapshotPrefix() + `${formatdate("` + database.FinalSnapshotTimeFormat + `", timestamp())}`
 		lifecycle, _ := c["lifecycle"].(map[string]any)
 		if d.FinalSnapshot && (c["final_snapshot_identifier"] != wantID || fmt.Sprint(lifecycle["ignore_changes"]) != "[final_snapshot_identifier]") {
 			t.Errorf("%s: final_snapshot_identifier = %v, lifecycle %v; want %s, ignored after create", name, c["final_snapshot_identifier"], lifecycle, wantID)

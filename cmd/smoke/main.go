@@ -17,8 +17,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -37,7 +35,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	var f smoke.Flags
 	f.Register(fs, 10*time.Second)
-	gone := fs.String("gone-status", "404", "statuses accepted for a get after delete, comma separated (the contract does not say; 200 is never accepted)")
+	gone := fs.String("gone-status", "404", "statuses accepted for a get after delete, comma separated, or non-2xx (the contract does not say; 200 is never accepted)")
 	name := fs.String("name", "smoke", "prefix of the created product's name")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./cmd/smoke --api-url URL --token-url URL --client-id ID (--user-pool-id POOL | --client-secret-file FILE | PHL_CLIENT_SECRET)")
@@ -47,13 +45,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return code
 	}
 	opts := smoke.Options{Name: *name}
-	for _, s := range strings.Split(*gone, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 100 || n > 599 || n == 200 {
-			fmt.Fprintf(stderr, "error: --gone-status %q: want HTTP statuses other than 200, comma separated\n", *gone)
-			return 2
-		}
-		opts.GoneStatuses = append(opts.GoneStatuses, n)
+	if err := opts.SetGoneStatus(*gone); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 2
 	}
 	if err := f.Validate(getenv); err != nil {
 		fmt.Fprintln(stderr, "error:", err)

@@ -127,7 +127,9 @@ func TestProdTeardown(t *testing.T) {
 		Stdout: []string{"aws_kms_alias.database_kms-alias_1\naws_kms_key.database_kms-key_2\naws_rds_cluster.database_cluster_3\n"}})
 	// The kept key is still tagged for the environment: reported as kept, not as a leftover.
 	w.fake.Override(fakecli.Rule{Tool: "aws", Args: []string{"resourcegroupstaggingapi get-resources"},
-		Stdout: []string{`{"ResourceTagMappingList":[{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/db"}]}`}})
+		Stdout: []string{`{"ResourceTagMappingList":[{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/db"},` +
+			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-prod-final-20261204051700"},` +
+			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c"}]}`}})
 	o := w.options()
 	o.Confirm = "prod"
 	if err := Destroy(context.Background(), o); err != nil {
@@ -158,6 +160,13 @@ func TestProdTeardown(t *testing.T) {
 	if strings.Contains(w.out.String(), "leftover: tagged arn:aws:kms:ap-southeast-1:111111111111:key/db") {
 		t.Errorf("the key kept on purpose is reported as a leftover:\n%s", w.out)
 	}
+	// The final snapshot (tagged like its cluster) and the retained automated backups are kept.
+	for _, want := range []string{"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-prod-final-20261204051700 (the final snapshot",
+		"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c (retained automated backups"} {
+		if !strings.Contains(w.out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, w.out)
+		}
+	}
 }
 
 // What remains after the destroy is listed, and fails the run; a KMS key waiting out its
@@ -166,19 +175,22 @@ func TestLeftoverReport(t *testing.T) {
 	t.Parallel()
 	leftovers := []fakecli.Rule{
 		{Tool: "aws", Args: []string{"resourcegroupstaggingapi get-resources"}, Stdout: []string{`{"ResourceTagMappingList":[` +
-			`{"ResourceARN":"arn:aws:s3:::phl-dev-alb-logs-111111111111"},{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/0a1b"}]}`}},
+			`{"ResourceARN":"arn:aws:s3:::phl-dev-alb-logs-111111111111"},{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/0a1b"},` +
+			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-dev-before-upgrade"}]}`}},
 		{Tool: "aws", Args: []string{"kms describe-key", "key/0a1b"}, Stdout: []string{`{"KeyMetadata":{"KeyState":"PendingDeletion","DeletionDate":"2026-12-31T00:00:00Z"}}`}},
 		{Tool: "aws", Args: []string{"ec2 describe-network-interfaces"}, Stdout: []string{`[["eni-0leftover","aws-K8S-i-0karp1"]]`}},
 		{Tool: "aws", Args: []string{"logs describe-log-groups"}, Stdout: []string{`["/aws/containerinsights/phl-dev/application"]`}},
 	}
 	check := func(t *testing.T, w *world, err error) {
 		t.Helper()
-		if want := "leftovers: 3 resource(s) of dev remain"; err == nil || !strings.Contains(err.Error(), want) {
+		if want := "leftovers: 4 resource(s) of dev remain"; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error = %v; want %q", err, want)
 		}
 		out := w.out.String()
 		for _, want := range []string{
 			"leftover: tagged arn:aws:s3:::phl-dev-alb-logs-111111111111",
+			// A manual snapshot is not the final one: it is listed.
+			"leftover: tagged arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-dev-before-upgrade",
 			"leftover: network interface eni-0leftover in vpc-0abc (aws-K8S-i-0karp1)",
 			"leftover: log group /aws/containerinsights/phl-dev/application (the cluster stack owns it: its destroy did not finish, or the agent wrote after it)",
 			"note: KMS key arn:aws:kms:ap-southeast-1:111111111111:key/0a1b is scheduled for deletion on 2026-12-31T00:00:00Z",

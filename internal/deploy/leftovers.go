@@ -39,6 +39,10 @@ func (d *run) leftovers(ctx context.Context, vpcID string) error {
 		if slices.Contains(d.keptKeys, arn) {
 			continue // reported when it was kept
 		}
+		if kept := d.keptBackup(arn); kept != "" {
+			d.printf("kept: %s (%s)\n", arn, kept)
+			continue
+		}
 		if strings.Contains(arn, ":kms:") && strings.Contains(arn, ":key/") {
 			var key struct {
 				KeyMetadata struct{ KeyState, DeletionDate string }
@@ -107,4 +111,18 @@ func (d *run) leftovers(ctx context.Context, vpcID string) error {
 	}
 	return fmt.Errorf("leftovers: %d resource(s) of %s remain (listed above; the Tagging API may list a resource deleted minutes ago: run make destroy ENV=%s again to check)",
 		len(found), d.env.Name, d.env.Name)
+}
+
+// keptBackup says why a tagged database backup is kept on purpose, or "" when arn is none. The
+// final snapshot inherits the cluster's tags (copy_tags_to_snapshot), and the automated backups are
+// retained after the deletion (delete_automated_backups = false); both are what a teardown of an
+// environment with a final snapshot is meant to leave.
+func (d *run) keptBackup(arn string) string {
+	switch {
+	case strings.Contains(arn, ":cluster-snapshot:"+d.env.FinalSnapshotPrefix()):
+		return "the final snapshot: delete it with aws rds delete-db-cluster-snapshot when no longer needed, then the database's KMS key"
+	case strings.Contains(arn, ":cluster-auto-backup:"):
+		return "retained automated backups: they expire with the backup retention period, or aws rds delete-db-cluster-automated-backup"
+	}
+	return ""
 }

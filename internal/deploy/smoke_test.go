@@ -27,6 +27,7 @@ func TestSmokeFlagsAreCmdSmokes(t *testing.T) {
 	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	f.Register(fs, 10*time.Second)
+	gone := fs.String("gone-status", "404", "")
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("cmd/smoke refuses the deploy's flags %q: %v", args, err)
 	}
@@ -35,6 +36,11 @@ func TestSmokeFlagsAreCmdSmokes(t *testing.T) {
 	}
 	if err := f.Validate(func(string) string { return "" }); err != nil {
 		t.Fatalf("cmd/smoke rejects the deploy's flags %q: %v", args, err)
+	}
+	// The contract promises no status for a deleted id: the deploy accepts any outside 2xx.
+	var o smoke.Options
+	if err := o.SetGoneStatus(*gone); err != nil || !o.GoneAnyNon2xx {
+		t.Errorf("--gone-status %q: %v; want non-2xx", *gone, err)
 	}
 	if _, err := smokeFlags(stackOutputs{stack: "dev-gateway", values: map[string]json.RawMessage{"api_url": raw("x")}}); err == nil {
 		t.Error("missing gateway outputs were not reported")

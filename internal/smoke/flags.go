@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -65,4 +67,20 @@ func (f *Flags) API(ctx context.Context, client *http.Client, cognito CognitoFac
 	}
 	tokens := NewTokenSource(Credentials{TokenURL: f.TokenURL, ClientID: f.ClientID, ClientSecret: secret, Scope: f.Scope}, client)
 	return &API{BaseURL: f.APIURL, HTTP: client, Tokens: tokens, Timeout: f.Timeout}, nil
+}
+
+// SetGoneStatus reads --gone-status: HTTP statuses other than 200, comma separated, or non-2xx.
+func (o *Options) SetGoneStatus(v string) error {
+	o.GoneStatuses, o.GoneAnyNon2xx = nil, v == "non-2xx"
+	if o.GoneAnyNon2xx {
+		return nil
+	}
+	for _, s := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 100 || n > 599 || n == 200 {
+			return fmt.Errorf("--gone-status %q: want HTTP statuses other than 200, comma separated, or non-2xx", v)
+		}
+		o.GoneStatuses = append(o.GoneStatuses, n)
+	}
+	return nil
 }

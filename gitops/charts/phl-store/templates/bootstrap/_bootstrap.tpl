@@ -11,6 +11,11 @@ argocd.argoproj.io/sync-wave: {{ .wave | quote }}
 
 {{- define "phl-store.bootstrapLabels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{ include "phl-store.bootstrapPodLabels" . }}
+{{- end -}}
+
+{{/* The pod's labels: no chart version, so a chart release alone does not rerun the bootstrap. */}}
+{{- define "phl-store.bootstrapPodLabels" -}}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: phl-store
 app.kubernetes.io/name: phl-db-bootstrap
@@ -38,11 +43,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/*
-Name of the bootstrap Job: phl-db-bootstrap-<10 hex of sha256 over its image and arguments>. The
-same inputs give the same name, so Argo CD finds the completed Job in sync and runs nothing; a new
-rotation ID, bootstrap digest, database name, secret or host gives a new Job, and the old one is
-pruned. A Job's pod template is immutable, so it is never patched in place.
+Name of the bootstrap Job: phl-db-bootstrap-<10 hex of sha256 over its whole rendered pod template>.
+The same template gives the same name, so Argo CD finds the completed Job in sync and runs nothing;
+a new rotation ID, bootstrap digest, database name, secret, host, resources or security context
+gives a new Job, and the old one is pruned. A Job's spec.template is immutable: hashing only some
+inputs let any other template change patch the completed Job, which Kubernetes refuses ("field is
+immutable") and the sync stalls at this wave (argoproj/argo-cd#7430).
 */}}
 {{- define "phl-store.bootstrapJobName" -}}
-phl-db-bootstrap-{{ list (include "phl-store.bootstrapImage" .) (include "phl-store.bootstrapArgs" . | fromJsonArray) | toJson | sha256sum | trunc 10 }}
+phl-db-bootstrap-{{ include "phl-store.bootstrapPodTemplate" . | sha256sum | trunc 10 }}
 {{- end -}}
