@@ -28,7 +28,7 @@ var KubernetesVersions = []string{"1.35", "1.36"}
 // "Kubernetes versions on standard support"; `aws eks describe-cluster-versions` has the
 // current dates). With upgrade_policy STANDARD, EKS upgrades the control plane itself on that
 // day, and the next plan would try to downgrade it: config refuses a version from
-// UpgradeNoticeDays before that date, so the upgrade is done deliberately (README "Upgrading
+// UpgradeNoticeDays before that date, so the upgrade is done deliberately (docs/cluster.md "Upgrading
 // Kubernetes"). A version without a known date is not checked.
 var StandardSupportEnds = map[string]string{"1.35": "2027-03-27"}
 

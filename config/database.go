@@ -24,7 +24,7 @@ type Database struct {
 // guide, "Aurora MySQL long-term support (LTS) releases"): at least three years, so instances
 // do not auto-upgrade minors. Review with each Aurora release; preflight checks that the
 // version exists in the region. The parameter group family follows from the version
-// (database.ParameterGroupFamily); a version of a new MySQL major is a major upgrade (README,
+// (database.ParameterGroupFamily); a version of a new MySQL major is a major upgrade (docs/database.md,
 // "Upgrading the engine").
 var AuroraMySQLVersions = []string{"8.0.mysql_aurora.3.10.4", "8.0.mysql_aurora.3.10.0", "8.0.mysql_aurora.3.12.0"}
 

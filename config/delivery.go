@@ -21,7 +21,7 @@ const (
 // appliesByValues are the allowed delivery.applies_by values; the first is the default.
 var appliesByValues = []AppliesBy{AppliesByActions, AppliesByAtlantis}
 
-// Delivery says how changes reach the environment (README "Atlantis").
+// Delivery says how changes reach the environment (docs/deploying.md "Atlantis").
 type Delivery struct {
 	AppliesBy AppliesBy
 	// AtlantisAutoplanGitops autoplans the <env>-gitops project in Atlantis. Its plan talks to

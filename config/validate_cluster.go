@@ -126,7 +126,7 @@ func (v validator) standardSupport(version string) error {
 		}
 	}
 	return v.fail("cluster.kubernetes_version", version,
-		fmt.Sprintf("EKS standard support ends on %s; with upgrade policy STANDARD, EKS then upgrades the cluster itself and the next plan would try to downgrade it (README: Upgrading Kubernetes)", end),
+		fmt.Sprintf("EKS standard support ends on %s; with upgrade policy STANDARD, EKS then upgrades the cluster itself and the next plan would try to downgrade it (docs/cluster.md: Upgrading Kubernetes)", end),
 		"a newer version: "+strings.Join(newer, ", ")+"; "+AllowEndingSupportVar+"=true lets a hotfix through")
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One Atlantis step on the synthesized output (see atlantis.yaml and README "Atlantis").
+# One Atlantis step on the synthesized output (see atlantis.yaml and docs/deploying.md "Atlantis").
 # Usage: scripts/atlantis-step.sh synth        the server's pre-workflow hook: `make synth` unless
 #                                              cdktf.out/ is already from this commit
 #        scripts/atlantis-step.sh plan|apply   a project's step (Atlantis sets PROJECT_NAME and

@@ -15,7 +15,7 @@ cd "$ROOT"
 verb=${1:-} account=${2:-}
 case "$verb" in apply|migrate) ;; *) die "usage: scripts/bootstrap-state.sh apply|migrate ACCOUNT (make bootstrap ACCOUNT=<name>, make bootstrap-migrate ACCOUNT=<name>)" ;; esac
 [ -n "$account" ] || die "ACCOUNT is required: the name of an account in ${PHL_BOOTSTRAP_FILE:-environments/bootstrap/accounts.yaml} (make bootstrap ACCOUNT=<name>)"
-command -v terraform >/dev/null || die "terraform is not on PATH: install Terraform >= 1.10 (README \"Prerequisites\")"
+command -v terraform >/dev/null || die "terraform is not on PATH: install Terraform >= 1.10 (docs/toolchain.md)"
 
 stack="bootstrap-$account"
 # Where the stack's local backend keeps it (stacks.LocalStateDir: ../../../state from the stack).
@@ -32,7 +32,7 @@ case "$verb" in
 apply)
   (cd "$dir" && terraform init -input=false && terraform apply)
   echo
-  echo "Set these in GitHub (README \"GitHub Actions\" -> Settings):"
+  echo "Set these in GitHub (docs/deploying.md \"GitHub Actions\" -> Settings):"
   (cd "$dir" && terraform output -json github_variables)
   if [ "$backend" = local ]; then
     echo "Next: set state_in_bucket: true for account $account, then make bootstrap-migrate ACCOUNT=$account"

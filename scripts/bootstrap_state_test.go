@@ -144,38 +144,3 @@ func TestBootstrapMigrateEmptyResult(t *testing.T) {
 		t.Errorf("the local state was moved: %v", err)
 	}
 }
-
-// The README's two commands are the Makefile's targets: `make bootstrap ACCOUNT=<name>` and
-// `make bootstrap-migrate ACCOUNT=<name>` run bootstrap-state.sh with the verb and the account
-// (the Makefile, copied beside fake scripts that log their arguments), and `make help` lists both.
-func TestMakeBootstrapTargets(t *testing.T) {
-	root := t.TempDir()
-	makefile, err := os.ReadFile(filepath.Join("..", "Makefile"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(root, "Makefile"), string(makefile))
-	log := filepath.Join(root, "calls.log")
-	for _, s := range []string{"tools.sh", "bootstrap-state.sh"} {
-		fakeTool(t, filepath.Join(root, "scripts"), s, `echo "`+s+` $*" >> "`+log+`"`+"\n")
-	}
-	env := testEnv("PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
-	for target, want := range map[string]string{
-		"bootstrap":         "tools.sh \nbootstrap-state.sh apply nonprod\n",
-		"bootstrap-migrate": "bootstrap-state.sh migrate nonprod\n",
-	} {
-		os.Remove(log)
-		if _, stderr, code := runBash(t, env, `make -C "$1" "$2" ACCOUNT=nonprod`, root, target); code != 0 {
-			t.Fatalf("make %s: exit %d: %s", target, code, stderr)
-		}
-		if got, _ := os.ReadFile(log); string(got) != want {
-			t.Errorf("make %s ACCOUNT=nonprod ran:\n%s\nwant:\n%s", target, got, want)
-		}
-	}
-	help, _, _ := runBash(t, env, `make -C "$1" help`, root)
-	for _, want := range []string{"make bootstrap ", "make bootstrap-migrate "} {
-		if !strings.Contains(help, want) {
-			t.Errorf("make help does not list %q:\n%s", want, help)
-		}
-	}
-}

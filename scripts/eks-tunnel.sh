@@ -11,7 +11,7 @@
 # The Helm provider keeps the endpoint's name for TLS (tls_server_name), so the API server's
 # certificate is still verified through 127.0.0.1.
 # Needs: the AWS CLI v2 and the session-manager-plugin; ssm:StartSession on the node and the
-# document, ssm:DescribeInstanceInformation, eks:DescribeCluster, ec2:DescribeInstances (README "GitOps").
+# document, ssm:DescribeInstanceInformation, eks:DescribeCluster, ec2:DescribeInstances (docs/gitops.md).
 set -euo pipefail
 cluster=${1:?usage: scripts/eks-tunnel.sh <cluster-name> <region> [local-port]}
 region=${2:?usage: scripts/eks-tunnel.sh <cluster-name> <region> [local-port]}

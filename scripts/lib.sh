@@ -90,7 +90,7 @@ first_env() {
   printf '%s\n' "${envs%%$'\n'*}"
 }
 
-# The provider mirror our machine images ship (README "Prerequisites"). Nothing else on the disk
+# The provider mirror our machine images ship (docs/toolchain.md). Nothing else on the disk
 # is ever searched: a provider binary found elsewhere would run with the deploy's credentials.
 TF_DEFAULT_MIRROR=/opt/tf-plugins
 

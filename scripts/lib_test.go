@@ -136,17 +136,17 @@ func TestProviderMirrorConfigured(t *testing.T) {
 	}
 }
 
-// README names the default mirror lib.sh uses.
+// docs/toolchain.md names the default mirror lib.sh uses.
 func TestDefaultMirrorIsDocumented(t *testing.T) {
 	out, stderr, code := runBash(t, testEnv("HOME="+t.TempDir(), "PATH="+os.Getenv("PATH")), `source "$1"; echo "$TF_DEFAULT_MIRROR"`, "lib.sh")
 	if code != 0 {
 		t.Fatal(stderr)
 	}
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/toolchain.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if def := strings.TrimSpace(out); def == "" || !strings.Contains(string(readme), "`"+def+"`") {
-		t.Errorf("lib.sh's default mirror %q is not named in README.md", def)
+		t.Errorf("lib.sh's default mirror %q is not named in docs/toolchain.md", def)
 	}
 }

@@ -72,6 +72,6 @@ func NewBootstrapStack(scope constructs.Construct, b *config.Bootstrap, a *confi
 			"environment_variables": map[string]any{config.ApplyRoleVar: e.RoleArn(config.ApplyRoleName(e.Name)), config.RegionVar: e.Region},
 		}
 	}
-	output(stack, "github_variables", "Per environment, the GitHub variables to set (README \"GitHub Actions\": repository variables, and variables of the GitHub environment <env>)", variables)
+	output(stack, "github_variables", "Per environment, the GitHub variables to set (docs/deploying.md \"GitHub Actions\": repository variables, and variables of the GitHub environment <env>)", variables)
 	return &BootstrapStack{TerraformStack: stack, Bootstrap: boot}
 }

@@ -62,7 +62,7 @@ func TestDatabaseClusterSettingsPerEnvironment(t *testing.T) {
 			t.Errorf("%s: allow_major_version_upgrade %v, db_instance_parameter_group_name %v, apply_immediately %v, database_insights_mode %v",
 				name, c["allow_major_version_upgrade"], c["db_instance_parameter_group_name"], c["apply_immediately"], c["database_insights_mode"])
 		}
-		// README "Rebuilding prod within 30 days": a kept environment's app secret outlives a
+		// docs/database.md "Rebuilding prod within 30 days": a kept environment's app secret outlives a
 		// destroy by 30 days, a disposable one's not at all.
 		_, secret := s.only("aws_secretsmanager_secret")
 		if wantDays := map[bool]float64{true: 30, false: 0}[d.DeletionProtection]; secret["recovery_window_in_days"] != wantDays {

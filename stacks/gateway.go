@@ -49,7 +49,7 @@ func NewGatewayStack(scope constructs.Construct, env *config.Environment, net *n
 
 	output(stack, "api_url", "Base URL of the products API (its custom domain when one is set)", g.ApiEndpoint)
 	output(stack, "token_url", "Cognito token endpoint (client credentials grant)", g.TokenURL)
-	output(stack, "client_id", "App client ID (its secret stays in Cognito: see README)", g.ClientID)
+	output(stack, "client_id", "App client ID (its secret stays in Cognito: see docs/gateway.md)", g.ClientID)
 	output(stack, "user_pool_id", "Cognito user pool ID", g.UserPoolID)
 	output(stack, "target_group_arn", "Target group the TargetGroupBinding registers phl-store pods in", g.TargetGroupArn)
 	output(stack, "alb_arn", "Internal ALB", g.AlbArn)

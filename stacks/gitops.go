@@ -70,7 +70,7 @@ func NewGitopsStack(scope constructs.Construct, env *config.Environment, art Art
 			},
 		},
 	})
-	output(stack, "argocd_namespace", "Namespace of Argo CD (README: reaching its UI with kubectl port-forward)", jsii.String("argocd"))
+	output(stack, "argocd_namespace", "Namespace of Argo CD (docs/gitops.md: reaching its UI with kubectl port-forward)", jsii.String("argocd"))
 	return &GitopsStack{TerraformStack: stack, GitOps: g}
 }
 

@@ -304,7 +304,7 @@ func comment(dir, sha, changedFile string, offline bool, artifact string, stdout
 			// an administrator plans and applies it (make bootstrap). The offline plan (a fork's
 			// pull request) still shows it.
 			if config.IsBootstrapStack(s) && !offline {
-				in.Skipped[s] = "an account's bootstrap stack is applied by an administrator of the account (make bootstrap ACCOUNT=<name>, README \"Bootstrap (once per account)\"); no CI role may read its state. Rung 4 checked its offline plan"
+				in.Skipped[s] = "an account's bootstrap stack is applied by an administrator of the account (make bootstrap ACCOUNT=<name>, docs/deploying.md \"Bootstrap (once per account)\"); no CI role may read its state. Rung 4 checked its offline plan"
 				continue
 			}
 			stacks = append(stacks, s)

@@ -10,7 +10,7 @@ import (
 // addReaderAutoscaling adds readers on average reader CPU through Application Auto Scaling
 // (Aurora User Guide, "Amazon Aurora Auto Scaling with Aurora Replicas"), between Props.Readers
 // and Props.MaxReaders. The replicas it adds are not in Terraform's state: a destroy must scale
-// the target to its minimum first (README: tearing down).
+// the target to its minimum first (docs/database.md: tearing down).
 func (d *Database) addReaderAutoscaling() {
 	if d.props.MaxReaders <= d.props.Readers {
 		return

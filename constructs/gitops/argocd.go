@@ -48,7 +48,7 @@ func (g *GitOps) argoCDValues() map[string]any {
 			"params": map[string]any{"applicationsetcontroller.enable.leader.election": g.props.HA},
 			"cm": map[string]any{
 				// The initial admin password is read once, changed, and its Secret deleted
-				// (README "GitOps"); no anonymous access, no web terminal.
+				// (docs/gitops.md); no anonymous access, no web terminal.
 				"admin.enabled":           true,
 				"users.anonymous.enabled": false,
 				"exec.enabled":            false,
@@ -56,7 +56,7 @@ func (g *GitOps) argoCDValues() map[string]any {
 				"resource.customizations.health.argoproj.io_Application": applicationHealth,
 			},
 		},
-		// Reached only through `kubectl port-forward` (README): no Service of type LoadBalancer, no Ingress.
+		// Reached only through `kubectl port-forward` (docs/gitops.md): no Service of type LoadBalancer, no Ingress.
 		"server": map[string]any{
 			"replicas":  replicas,
 			"service":   map[string]any{"type": "ClusterIP"},

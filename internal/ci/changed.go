@@ -14,7 +14,7 @@ type Change struct {
 	// Why says, for each stack to plan, "changed", "new" or "depends on <stack>".
 	Why map[string]string
 	// Removed lists the base's stacks the head no longer synthesizes (nothing plans them;
-	// destroying one is a deliberate act, see README "make destroy").
+	// destroying one is a deliberate act, see docs/deploying.md "make deploy and make destroy").
 	Removed []string
 }
 

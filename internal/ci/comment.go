@@ -133,7 +133,7 @@ func renderComment(in CommentInput, texts []string) string {
 		fmt.Fprintf(&b, "\n%s is not planned here: %s", s, in.Skipped[s])
 	}
 	for _, s := range in.Removed {
-		fmt.Fprintf(&b, "\n%s is no longer synthesized: nothing destroys it; do that deliberately (README \"make destroy\").", s)
+		fmt.Fprintf(&b, "\n%s is no longer synthesized: nothing destroys it; do that deliberately (docs/deploying.md \"make deploy and make destroy\").", s)
 	}
 	b.WriteString("\n")
 	for i, p := range in.Plans {

@@ -65,7 +65,7 @@ func (d *run) checkClusterAccess(ctx context.Context) (string, error) {
 	if principal == d.env.RoleArn(config.ApplyRoleName(d.env.Name)) {
 		return "", fail("cluster-access", fmt.Sprintf("the deploying identity %s has no access to cluster %s: it is the bootstrap's apply role, but no account of %s serves %s, so the cluster grants it nothing",
 			principal, d.env.ClusterName(), config.BootstrapFile(), d.env.Name),
-			fmt.Sprintf("add %s to an account's environments in %s and apply that bootstrap stack (README \"Bootstrap (once per account)\"), or deploy as a principal in cluster.admin_principal_arns", d.env.Name, config.BootstrapFile()))
+			fmt.Sprintf("add %s to an account's environments in %s and apply that bootstrap stack (docs/deploying.md \"Bootstrap (once per account)\"), or deploy as a principal in cluster.admin_principal_arns", d.env.Name, config.BootstrapFile()))
 	}
 	return "", fail("cluster-access", fmt.Sprintf("the deploying identity %s has no access to cluster %s: it is not in %s cluster.admin_principal_arns (%s) nor the apply role %s",
 		principal, d.env.ClusterName(), d.file(), strings.Join(d.env.Cluster.AdminPrincipalArns, ", "), config.ApplyRoleName(d.env.Name)),

@@ -166,7 +166,7 @@ func (d *run) checkTools(ctx context.Context) (string, error) {
 	}
 	if len(problems) > 0 {
 		return "", fail("tools", strings.Join(problems, "; "),
-			"install what is missing: AWS CLI v2 (docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), the Session Manager plugin (docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html), Terraform >= 1.10 (README Prerequisites pins 1.11.4), kubectl")
+			"install what is missing: AWS CLI v2 (docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), the Session Manager plugin (docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html), Terraform >= 1.10 (docs/toolchain.md pins 1.11.4), kubectl")
 	}
 	return strings.Join(found, ", "), nil
 }

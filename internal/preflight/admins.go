@@ -35,7 +35,7 @@ func (r *runner) checkPrincipal(arn string) {
 	fix := "create it, or correct cluster.admin_principal_arns in " + r.env.SourceFile
 	if arn == r.env.CIApplyRoleArn {
 		name = "cluster.ci-apply-role"
-		fix = "apply the bootstrap stack of this account first (README \"Bootstrap (once per account)\"), which creates it"
+		fix = "apply the bootstrap stack of this account first (docs/deploying.md \"Bootstrap (once per account)\"), which creates it"
 	}
 	switch {
 	case !ok:
