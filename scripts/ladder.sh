@@ -81,6 +81,11 @@ rung1_selftests() {
   printf 'package config\nfunc   Planted( ) {}\n' > "$d/config/zz_planted.go"
   selftest "an unformatted Go file that git does not track" "gofmt would change" with SRC="$d" PKGS=./config/ -- rung1_check
   rm "$d/config/zz_planted.go"
+  cp "$d/README.md" "$TMPDIR/README.md.orig"
+  printf '\nRun `scripts/planted-missing.sh` first.\n' >> "$d/README.md"
+  selftest "a script path README.md names that does not exist (the docs test)" "planted-missing.sh names a path the repository does not have" \
+    with SRC="$d" PKGS=./internal/docscheck/ -- rung1_check
+  cp "$TMPDIR/README.md.orig" "$d/README.md"
   printf '  planted:\n    runs-on: ubuntu-24.04\n    stepz: []\n' >> "$d/.github/workflows/ci.yml"
   selftest "an invalid job in .github/workflows/ci.yml" 'unexpected key "stepz"' with SRC="$d" PKGS=./internal/netcalc/ -- rung1_check
 }
