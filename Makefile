@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth preflight deploy destroy bootstrap bootstrap-migrate tools bench clean app-image-check
+.PHONY: help plan test synth cost preflight deploy destroy bootstrap bootstrap-migrate tools bench clean app-image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -20,6 +20,10 @@ test: ## run the whole verification ladder (vet/tests, synth, validate, offline 
 synth: ## synthesize every stack into cdktf.out/ (PHL_ENVIRONMENTS=dev to pick)
 	@scripts/tools.sh
 	@scripts/synth.sh
+
+cost: ## monthly cost per stack and environment from cdktf.out, written into README.md and docs/cost.md (synthesizes first if cdktf.out is missing)
+	@[ -f cdktf.out/manifest.json ] || { scripts/tools.sh && scripts/synth.sh; }
+	@go run ./tools/cost -docs write $(ARGS)
 
 preflight: ## read-only checks of cdktf.out against the AWS account, before a deploy (make synth first; needs AWS credentials)
 	@go run ./cmd/preflight

@@ -116,7 +116,14 @@ rung2_check() {
   grep -q -- '--- SKIP' <<<"$pf" && { echo "$pf"; echo "preflight's synth tests skipped"; return 1; }
   note "preflight: the synthesized stacks pass every check against a healthy fake account; its fixture matches this synth"
   # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
-  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then rung2_atlantis; fi
+  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then rung2_atlantis; COST_DOCS=check rung2_cost; else rung2_cost; fi
+}
+# rung2_cost: `make cost` on COST_OUT (default the synthesis): every resource type is priced or
+# listed as no-charge, every region has a price table, every environment its assumptions.
+rung2_cost() {
+  local res
+  res=$(go run ./tools/cost -out "${COST_OUT:-$OUT}" ${COST_DOCS:+-docs "$COST_DOCS"} 2>&1) || { echo "$res"; return 1; }
+  note "cost: $(sed -n '/^== totals/,/^$/p' <<<"$res" | sed '1d;/^$/d' | awk '{printf "%s%s %s", (NR>1?", ":""), $1, $2}') per month (estimate, docs/cost.md)"
 }
 # rung2_atlantis: ATLANTIS_YAML (default atlantis.yaml) against the manifest: a project per stack
 # (bootstrap excepted) in its own directory, depends_on = the manifest's dependencies,
@@ -128,7 +135,14 @@ rung2_atlantis() {
   note "$res"
 }
 rung2_selftests() {
-  local d env; d=$(scratch_copy); env=$(first_env)
+  local d env s; d=$(scratch_copy); env=$(first_env)
+  # A resource type tools/cost neither prices nor lists as no-charge (a new resource is never
+  # silently free).
+  s=$(planted_stack "$d")
+  plant "$d/out/stacks/$s/cdk.tf.json" '.resource.aws_neptune_cluster = {"planted": {"engine": "neptune"}}'
+  selftest "an unpriced resource type (aws_neptune_cluster) in $s" "aws_neptune_cluster (stack $s, address aws_neptune_cluster.planted)" \
+    with COST_OUT="$d/out" -- rung2_cost
+  d=$(scratch_copy)
   cp -r environments "$d/"
   sed -E 's#^([[:space:]]+pod_cidr:).*#\1 10.0.128.0/17#' environments/"$env".yaml > "$d/environments/$env.yaml"
   grep -q 'pod_cidr: 10.0.128.0/17' "$d/environments/$env.yaml" || die "self-test setup: no network.pod_cidr line in environments/$env.yaml to plant into"

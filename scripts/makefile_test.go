@@ -31,6 +31,7 @@ func TestMakeTargets(t *testing.T) {
 		{[]string{"plan"}, "tools.sh \nsynth.sh \nplan.sh plan\n"},
 		{[]string{"test"}, "ladder.sh \n"},
 		{[]string{"synth"}, "tools.sh \nsynth.sh \n"},
+		{[]string{"cost"}, "tools.sh \nsynth.sh \ngo run ./tools/cost -docs write\n"},
 		{[]string{"tools"}, "tools.sh --scanner --k8s --mariadb\n"},
 		{[]string{"bench"}, "bench.sh \n"},
 		{[]string{"preflight"}, "go run ./cmd/preflight\n"},
@@ -50,7 +51,7 @@ func TestMakeTargets(t *testing.T) {
 		}
 	}
 	help, _, _ := runBash(t, env, `make -C "$1" help`, root)
-	for _, target := range []string{"plan", "test", "synth", "tools", "bench", "preflight", "deploy", "destroy", "bootstrap", "bootstrap-migrate", "app-image-check"} {
+	for _, target := range []string{"plan", "test", "synth", "cost", "tools", "bench", "preflight", "deploy", "destroy", "bootstrap", "bootstrap-migrate", "app-image-check"} {
 		if !strings.Contains(help, "make "+target+" ") {
 			t.Errorf("make help does not list %q:\n%s", target, help)
 		}
