@@ -86,8 +86,8 @@ func Generate(synthDir, env, chartsDir string, png bool) (map[string][]byte, err
 		return nil, err
 	}
 	if png {
-		// 1.5x: sharp on high-density screens, still readable scaled to a README's width.
-		if files["architecture.png"], err = Render(src, "png", "-Gdpi=108"); err != nil {
+		// 72 dpi: a pixel per point, as wide as the SVG at 100 %; the SVG is the sharp one.
+		if files["architecture.png"], err = Render(src, "png", "-Gdpi=72"); err != nil {
 			return nil, err
 		}
 	}
