@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help plan test synth cost preflight deploy destroy bootstrap bootstrap-migrate tools bench clean app-image-check
+.PHONY: help plan test synth cost diagram preflight deploy destroy bootstrap bootstrap-migrate tools bench clean app-image-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -25,6 +25,11 @@ cost: ## monthly cost per stack and environment from cdktf.out, written into REA
 	@[ -f cdktf.out/manifest.json ] || { scripts/tools.sh && scripts/synth.sh; }
 	@go run ./tools/cost -docs write $(ARGS)
 
+diagram: ## draw docs/architecture.{dot,svg,png} from dev's stacks and gitops/charts (commit them; rung 2 fails when they are stale)
+	@scripts/tools.sh --graphviz
+	@echo "== synth (every environment: the bootstrap stacks come only with the full synthesis)"; scripts/synth.sh
+	@go run ./tools/diagram -env dev
+
 preflight: ## read-only checks of cdktf.out against the AWS account, before a deploy (make synth first; needs AWS credentials)
 	@go run ./cmd/preflight
 
@@ -41,8 +46,8 @@ bootstrap: ## once per AWS account: state bucket, GitHub OIDC provider, CI roles
 bootstrap-migrate: ## move a bootstrap stack's local state into its bucket (after state_in_bucket: true): make bootstrap-migrate ACCOUNT=<name>
 	@scripts/bootstrap-state.sh migrate "$(ACCOUNT)"
 
-tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm) into gitignored folders
-	@scripts/tools.sh --scanner --k8s --mariadb
+tools: ## install the pinned tools (Node 22 LTS, cdktf-cli, the Helm provider Go binding, trivy, kube-apiserver, kubectl, etcd, helm; MariaDB and Graphviz from apt) into gitignored folders
+	@scripts/tools.sh --scanner --k8s --mariadb --graphviz
 
 app-image-check: ## run the phl-store image the chart pins as the chart runs it (UID, read-only root) against a TLS MySQL and call its API (needs Docker)
 	@scripts/app-image-check.sh

@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh [--cold]
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-"$ROOT/scripts/tools.sh" --scanner --k8s --mariadb
+"$ROOT/scripts/tools.sh" --scanner --k8s --mariadb --graphviz
 mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/treepeak" ./tools/treepeak
 results="$WORK/bench.tsv"

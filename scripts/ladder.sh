@@ -18,7 +18,7 @@ export TMPDIR
 trap 'rm -rf "$TMPDIR"' EXIT
 
 echo "== setup: pinned tools"
-"$ROOT/scripts/tools.sh" --scanner --k8s --mariadb
+"$ROOT/scripts/tools.sh" --scanner --k8s --mariadb --graphviz
 tf_setup
 note "terraform $TERRAFORM_VERSION, AWS provider from $TF_PROVIDER_SOURCE, node $(node --version), trivy $TRIVY_VERSION, kube-apiserver $KUBERNETES_VERSION, helm $HELM_VERSION"
 
@@ -116,7 +116,10 @@ rung2_check() {
   grep -q -- '--- SKIP' <<<"$pf" && { echo "$pf"; echo "preflight's synth tests skipped"; return 1; }
   note "preflight: the synthesized stacks pass every check against a healthy fake account; its fixture matches this synth"
   # atlantis.yaml must plan exactly the stacks the shipped environments synthesize.
-  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then rung2_atlantis; COST_DOCS=check rung2_cost; else rung2_cost; fi
+  # atlantis.yaml must plan exactly the stacks the shipped environments synthesize, the committed
+  # architecture picture must be the one this synthesis draws, and the published cost table this
+  # synthesis's estimate (all three need every stack).
+  if [ -z "${PHL_ENVIRONMENTS:-}" ]; then rung2_atlantis; rung2_diagram; COST_DOCS=check rung2_cost; else rung2_cost; fi
 }
 # rung2_cost: `make cost` on COST_OUT (default the synthesis): every resource type is priced or
 # listed as no-charge, every region has a price table, every environment its assumptions.
@@ -132,6 +135,13 @@ rung2_cost() {
 rung2_atlantis() {
   local res
   res=$(go run ./tools/atlantisgen -check -manifest "$OUT/manifest.json" -file "${ATLANTIS_YAML:-atlantis.yaml}" 2>&1) || { echo "$res"; return 1; }
+  note "$res"
+}
+# rung2_diagram: docs/architecture.dot and .svg are byte for byte what tools/diagram draws from
+# the synthesis (dev's stacks and its account's bootstrap stack) and CHARTS_DIR (gitops/charts).
+rung2_diagram() {
+  local res
+  res=$(go run ./tools/diagram -check -env dev -synth "$OUT" -charts "${CHARTS_DIR:-gitops/charts}" -dir docs 2>&1) || { echo "$res"; return 1; }
   note "$res"
 }
 rung2_selftests() {
@@ -157,9 +167,25 @@ rung2_selftests() {
   grep -A3 -- "- name: $env-cluster\$" "$d/atlantis.yaml" | grep -q 'execution_order_group: 2' || die "self-test setup: no execution_order_group of $env-cluster in atlantis.yaml to plant into"
   selftest "$env-cluster in the gateway's execution_order_group in atlantis.yaml" "$env-cluster: execution_order_group 2, want 1" \
     with ATLANTIS_YAML="$d/atlantis.yaml" -- rung2_atlantis
+  # The picture against a copy of the synthesis whose dev cluster has one more EKS add-on, then
+  # against a copy of the charts with one more platform component.
+  local s f
+  d=$(scratch_copy); cp "$OUT/manifest.json" "$d/"
+  for s in $(stacks); do mkdir -p "$d/stacks/$s"; cp "$OUT/stacks/$s/cdk.tf.json" "$d/stacks/$s/"; done
+  f="$d/stacks/dev-cluster/cdk.tf.json"
+  [ -f "$f" ] || die "self-test setup: no dev-cluster stack to plant an add-on into"
+  plant "$f" '.resource.aws_eks_addon.planted = {addon_name: "planted-addon", cluster_name: "planted"}'
+  selftest "one more EKS add-on in dev-cluster, docs/architecture.svg unchanged" "docs/architecture.svg is stale: run make diagram" \
+    with CDKTF_OUTDIR="$d" -- rung2_diagram
+  d=$(scratch_copy); cp -r gitops/charts/. "$d/"
+  f="$d/platform/templates/components/reloader.yaml"
+  [ -f "$f" ] || die "self-test setup: no reloader component in gitops/charts/platform to copy"
+  sed 's/"name" "reloader"/"name" "planted"/' "$f" > "$d/platform/templates/components/planted.yaml"
+  selftest "one more platform component in gitops/charts, docs/architecture.svg unchanged" "docs/architecture.svg is stale: run make diagram" \
+    with CHARTS_DIR="$d" -- rung2_diagram
 }
 rung2() { rung2_check; rung2_selftests; }
-rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing; atlantis.yaml is the generator's output for this synthesis (projects, depends_on, order groups)" rung2
+rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing; atlantis.yaml is the generator's output for this synthesis (projects, depends_on, order groups); docs/architecture.svg is the picture of this synthesis and the charts" rung2
 
 # ---------------------------------------------------------------------------------------------
 # Rung 3: terraform validate. Input: CDKTF_OUTDIR (the synthesized stacks).

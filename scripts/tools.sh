@@ -5,10 +5,11 @@
 #   of the CDKTF Helm provider, generated from npm, see helm_binding below).
 # Node 22 LTS comes from npm for Linux x64/arm64 and macOS x64; where npm has no build of it
 # (macOS arm64), the Node 22 on your PATH is used.
-# Usage: scripts/tools.sh [--scanner] [--k8s] [--mariadb] | --binding-only
+# Usage: scripts/tools.sh [--scanner] [--k8s] [--mariadb] [--graphviz] | --binding-only
 #   --scanner builds trivy, --k8s kube-apiserver, kubectl, etcd and helm from tools/k8s and
 #   fetches the CRD sources (heavy the first time); --mariadb installs MariaDB from apt (as root
-#   or with sudo) for the bootstrap tests; --binding-only does just npm ci and the Helm
+#   or with sudo) for the bootstrap tests; --graphviz installs Graphviz from apt (tools/diagram
+#   renders docs/architecture.svg with its dot); --binding-only does just npm ci and the Helm
 #   binding (what `go build` needs; cdktf.json's app runs it, ~0.1 s when nothing is stale).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -31,6 +32,11 @@ command -v go >/dev/null || die "go is not on PATH"
 # Only the ladder (--mariadb) needs it; synth and deploy do not.
 if [[ " $* " == *" --mariadb "* ]] && ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
   apt_install mariadb-server "the database bootstrap's tests run against it"
+fi
+# Graphviz from Debian's packages: tools/diagram (make diagram, rung 2) lays out and renders the
+# architecture picture with dot.
+if [[ " $* " == *" --graphviz "* ]] && ! command -v dot >/dev/null; then
+  apt_install graphviz "tools/diagram draws docs/architecture.svg with its dot"
 fi
 command -v npm >/dev/null || die "npm is not on PATH (Node.js is needed to fetch the pinned Node 22 LTS)"
 
@@ -109,7 +115,7 @@ for arg in "$@"; do
                "github.com/external-secrets/external-secrets@$EXTERNAL_SECRETS_VERSION" "github.com/aws/eks-charts@$EKS_CHARTS_VERSION"; do
         (cd / && go mod download "$m")
       done ;;
-    --mariadb) ;;
-    *) die "unknown option $arg (--scanner, --k8s, --mariadb; or --binding-only alone)" ;;
+    --mariadb|--graphviz) ;;
+    *) die "unknown option $arg (--scanner, --k8s, --mariadb, --graphviz; or --binding-only alone)" ;;
   esac
 done
