@@ -117,7 +117,7 @@ func writeApp(w *dotWriter, p *Platform, comp Component) []string {
 	w.node(idPods, fmt.Sprintf("%s pods\n%s", comp.Name, strings.Join(parts, " + ")), `fillcolor="#dbe7f8"`, "penwidth=1.5")
 	// The bootstrap Job on a row of its own under the pods (it sits between them and the database).
 	if slices.Contains(comp.Kinds, "Job") {
-		w.node(idJob, "database bootstrap Job\n(PreSync: creates the app's DB user)")
+		w.node(idJob, "database bootstrap Job\n(runs first, when its inputs change:\ncreates the app's DB users)")
 		w.edge(idPods, idJob, "style=invis")
 	}
 	return append(ids, idPods)
