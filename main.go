@@ -28,15 +28,36 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)
 	}
-	var art stacks.Artifacts
-	if len(cfg.Environments) > 0 {
-		art, err = artifacts(cfg.Environments)
+	// The artifacts (a Go build of the bootstrap image, for its digest) are made while the jsii
+	// kernel starts and loads the providers' assemblies: both take seconds, on different cores.
+	type built struct {
+		art stacks.Artifacts
+		err error
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
+	artifactsDone := make(chan built, 1)
+	go func() {
+		var b built
+		if len(cfg.Environments) > 0 {
+			b.art, b.err = artifacts(cfg.Environments)
+		}
+		artifactsDone <- b
+	}()
+	app := cdktf.NewApp(nil)
+	stacks.LoadProviders(app)
+	b := <-artifactsDone
+	if b.err != nil {
+		fmt.Fprintln(os.Stderr, "error:", b.err)
+		jsii.Close()
 		os.Exit(2)
 	}
-	app := cdktf.NewApp(nil)
+	build(app, cfg, b.art)
+	app.Synth()
+	// Stop the jsii kernel, which removes its scratch folder.
+	jsii.Close()
+}
+
+// build adds every selected stack to app.
+func build(app cdktf.App, cfg *config.App, art stacks.Artifacts) {
 	for _, env := range cfg.Environments {
 		stacks.Build(app, env, art)
 	}
@@ -45,9 +66,6 @@ func main() {
 			stacks.NewBootstrapStack(app, cfg.Bootstrap, a, cfg.All)
 		}
 	}
-	app.Synth()
-	// Stop the jsii kernel, which removes its scratch folder.
-	jsii.Close()
 }
 
 // artifacts builds what the stacks take from the repository rather than from config: the

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	helmprovider "github.com/cdktf/cdktf-provider-helm-go/helm/v10/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/phl-platform/phl-platform/config"
@@ -100,4 +101,12 @@ func output(stack cdktf.TerraformStack, name, description string, value interfac
 		Value:       value,
 		Description: jsii.String(description),
 	})
+}
+
+// LoadProviders makes the jsii kernel load the AWS and Helm providers' assemblies (most of a
+// synth's fixed cost) with one cheap call each, so main can overlap that with building the
+// artifacts the stacks need.
+func LoadProviders(scope constructs.Construct) {
+	provider.AwsProvider_IsConstruct(scope)
+	helmprovider.HelmProvider_IsConstruct(scope)
 }
