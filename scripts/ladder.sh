@@ -188,49 +188,58 @@ rung2() { rung2_check; rung2_selftests; }
 rung "2 synth" "every stack of every environment synthesizes (JSON, HCL, and via cdktf-cli); an invalid environment writes nothing; atlantis.yaml is the generator's output for this synthesis (projects, depends_on, order groups); docs/architecture.svg is the picture of this synthesis and the charts" rung2
 
 # ---------------------------------------------------------------------------------------------
-# Rung 3: terraform validate. Input: CDKTF_OUTDIR (the synthesized stacks).
-rung3_check() { "$ROOT/scripts/plan.sh" validate; }
+# Rung 3: offline plan. Input: CDKTF_OUTDIR (the synthesized stacks). Output: PHL_PLAN_DIR.
+# A plan initializes from the provider mirror with the committed lock and validates first, so
+# this one pass is init, validate and plan.
+rung3_check() { "$ROOT/scripts/plan.sh" plan; }
 rung3_selftests() {
-  local d s; d=$(scratch_copy); s=$(planted_stack "$d")
+  local d s vpc; d=$(scratch_copy); s=$(planted_stack "$d")
   plant "$d/out/stacks/$s/cdk.tf.json" '(.resource.aws_vpc[]).cidr_block = "10.0.0.0/33"'
-  selftest "a /33 VPC CIDR in $s" "invalid CIDR address: 10.0.0.0/33" with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung3_check
+  selftest "a /33 VPC CIDR in $s (invalid configuration)" "invalid CIDR address: 10.0.0.0/33" with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung3_check
+  d=$(scratch_copy); s=$(planted_stack "$d")
+  vpc=$(jq -r '.resource.aws_vpc | keys[0]' "$d/out/stacks/$s/cdk.tf.json")
+  plant "$d/out/stacks/$s/cdk.tf.json" '(.resource.aws_subnet | keys[0]) as $k | .resource.aws_subnet[$k].cidr_block = "${cidrsubnet(aws_vpc.\($vpc).cidr_block, 8, 300)}"' --arg vpc "$vpc"
+  selftest "a subnet CIDR that only the plan can compute in $s (valid configuration, no plan)" 'Call to function "cidrsubnet" failed' \
+    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung3_check
 }
 rung3() { rung3_check; rung3_selftests; }
-rung "3 terraform validate" "every stack initializes from the provider mirror and validates" rung3
+rung "3 offline plan" "every AWS stack initializes from the provider mirror with the committed lock and plans offline (the plan validates first), in dependency order" rung3
 
 # ---------------------------------------------------------------------------------------------
-# Rung 4: offline plan + plan rules. Input: CDKTF_OUTDIR. Output: PHL_PLAN_DIR.
+# Rung 4: plan assertions. Input: PHL_PLAN_DIR (rung 3's plans) and CDKTF_OUTDIR's manifest.
 rung4_check() {
-  "$ROOT/scripts/plan.sh" plan
   PHL_PLAN_DIR="$PLAN_DIR" PHL_MANIFEST="$OUT/manifest.json" go test -count=1 -tags offlineplan -run TestOfflinePlans -v ./internal/planassert/
 }
+# planted_plan DIR STACK: STACK's synthesized config and its real plan JSON alone in DIR/out and
+# DIR/plan, under a one-stack manifest (the plan written after it, as rung 3 would).
+planted_plan() {
+  local d=$1 s=$2
+  mkdir -p "$d/out/stacks/$s" "$d/plan/$s"
+  cp "$OUT/stacks/$s/cdk.tf.json" "$d/out/stacks/$s/"
+  jq --arg s "$s" '.stacks |= {($s): .[$s]}' "$OUT/manifest.json" > "$d/out/manifest.json"
+  [ -f "$PLAN_DIR/$s/plan.json" ] || die "self-test setup: no plan of $s in ${PLAN_DIR#"$ROOT"/}: rung 3 writes it"
+  cp "$PLAN_DIR/$s/plan.json" "$d/plan/$s/plan.json"
+  touch "$d/plan/$s/plan.json"
+}
 rung4_selftests() {
-  local d s f vpc db nat; d=$(scratch_copy); s=$(planted_stack "$d"); f="$d/out/stacks/$s/cdk.tf.json"
-  vpc=$(jq -r '.resource.aws_vpc | keys[0]' "$f")
-  plant "$f" '(.resource.aws_subnet | keys[0]) as $k | .resource.aws_subnet[$k].cidr_block = "${cidrsubnet(aws_vpc.\($vpc).cidr_block, 8, 300)}"' --arg vpc "$vpc"
-  selftest "a subnet CIDR that only the plan can compute in $s (cannot be planned)" 'Call to function "cidrsubnet" failed' \
-    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
-  s=$(planted_stack "$d")
-  db=$(jq -r 'first(.resource.aws_route_table | to_entries[] | select(.value.tags.tier == "database") | .key) // empty' "$f")
-  nat=$(jq -r '.resource.aws_nat_gateway | keys[0]' "$f")
-  [ -n "$db" ] && [ -n "$nat" ] || die "self-test setup: no database route table or NAT gateway in $s"
-  plant "$f" '.resource.aws_route.planted_db_egress = {route_table_id: "${aws_route_table.\($db).id}", destination_cidr_block: "0.0.0.0/0", nat_gateway_id: "${aws_nat_gateway.\($nat).id}"}' --arg db "$db" --arg nat "$nat"
-  selftest "a 0.0.0.0/0 route on the database route table of $s (breaks a plan rule)" "adds 0.0.0.0/0 to database table" \
-    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  local d s f; d=$(scratch_copy); s="$(first_env)-network"; planted_plan "$d" "$s"; f="$d/plan/$s/plan.json"
+  plant "$f" '(.resource_changes[] | select(.type == "aws_route_table" and .change.after.tags.tier == "database") | .change.after.route) = [{"cidr_block": "0.0.0.0/0"}]'
+  jq -e '[.resource_changes[] | select(.type == "aws_route_table" and (.change.after.route | length) > 0)] | length > 0' "$f" >/dev/null || die "self-test setup: no database route table in the plan of $s"
+  touch "$f"
+  selftest "a route out on a database route table in the plan of $s" "has inline routes" with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
   # A bootstrap stack (synthesized when no PHL_ENVIRONMENTS selection is given) whose roles
   # trust GitHub subjects by pattern.
   s=$(jq -r 'first(.stacks | keys[] | select(startswith("bootstrap-"))) // empty' "$OUT/manifest.json")
   if [ -n "$s" ]; then
-    d=$(scratch_copy); mkdir -p "$d/out/stacks/$s"; f="$d/out/stacks/$s/cdk.tf.json"
-    cp "$OUT/stacks/$s/cdk.tf.json" "$f"
-    jq --arg s "$s" '.stacks |= {($s): .[$s]}' "$OUT/manifest.json" > "$d/out/manifest.json"
-    plant "$f" '.resource.aws_iam_role |= map_values(.assume_role_policy |= sub("StringEquals"; "StringLike"))'
-    selftest "GitHub subjects matched by StringLike in the role trust of $s (breaks a plan rule)" "want only StringEquals on aud and sub" \
+    d=$(scratch_copy); planted_plan "$d" "$s"; f="$d/plan/$s/plan.json"
+    plant "$f" '(.resource_changes[] | select(.type == "aws_iam_role") | .change.after.assume_role_policy) |= sub("StringEquals"; "StringLike"; "g")'
+    touch "$f"
+    selftest "GitHub subjects matched by StringLike in the role trust in the plan of $s" "want only StringEquals on aud and sub" \
       with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
   fi
 }
 rung4() { rung4_check; rung4_selftests; }
-rung "4 offline plan + plan assertions" "offline terraform plan of every AWS stack in dependency order; plan-JSON rules on every stack of the manifest (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter; the bootstrap stacks' CI role trust and state bucket)" rung4
+rung "4 plan assertions" "plan-JSON rules on every stack of the manifest (network isolation, NAT, flow logs, encryption, tags, cluster endpoint, nodes, IMDS, add-ons, Karpenter, database, gateway; the bootstrap stacks' CI role trust and state bucket)" rung4
 
 # ---------------------------------------------------------------------------------------------
 # Rung 5: IaC security scan. Input: HCL_DIR (.work/hcl/stacks, written by rung 2).

@@ -2,6 +2,11 @@
 # Every script runs with errexit, nounset and pipefail, and command substitutions inherit
 # errexit, so a failing command anywhere fails the script.
 set -euo pipefail
+# Bash 5.1 or newer: the plan scheduler waits for whichever job ends first (wait -n -p).
+if [ "${BASH_VERSINFO[0]}" -lt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -lt 1 ]; }; then
+  echo "error: bash $BASH_VERSION: these scripts need bash 5.1 or newer (macOS: brew install bash)" >&2
+  exit 1
+fi
 shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

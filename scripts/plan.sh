@@ -3,11 +3,12 @@
 # each stack is copied to .work/plan/<stack>/ and an override file adds fake credentials and
 # the provider's skip flags there, so cdktf.out/ (what users deploy) never carries them.
 # The plan folder starts empty on every run, so no plan from an earlier run survives.
-# Usage: scripts/plan.sh [validate|plan]   (validate: init + validate only)
+# A plan validates the configuration first, so there is no separate validate pass.
+# Usage: scripts/plan.sh [plan]
 # Inputs: CDKTF_OUTDIR (default cdktf.out) and PHL_PLAN_DIR (default .work/plan).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-mode=${1:-plan}
+[ "${1:-plan}" = plan ] || die "usage: scripts/plan.sh [plan] (a plan validates; there is no separate validate mode)"
 tf_setup
 
 # offline_override STACK: provider settings for a plan without AWS, a throwaway local backend,
@@ -30,43 +31,17 @@ offline_override() {
       end)' "$OUT/stacks/$1/cdk.tf.json"
 }
 
-# ordered_stacks prints the stacks level by level, one line each: a level's stacks depend only
-# on earlier levels (the manifest's dependencies). A dependency on a stack the manifest does
-# not list, or a cycle, is an error.
-ordered_stacks() {
-  local planned=" " remaining next s level
-  remaining=$(stacks)
-  local unknown; unknown=$(jq -r '.stacks as $all | [.stacks[].dependencies[]? | select($all[.] == null)] | unique | join(" ")' "$OUT/manifest.json")
-  [ -z "$unknown" ] || die "the manifest names dependencies it does not list: $unknown"
-  while [ -n "$remaining" ]; do
-    next="" level=""
-    for s in $remaining; do
-      if jq -e --arg s "$s" --arg planned "$planned" \
-          '.stacks[$s].dependencies | all(. as $d | $planned | contains(" " + $d + " "))' "$OUT/manifest.json" >/dev/null; then
-        level="$level $s"
-      else
-        next="$next $s"
-      fi
-    done
-    planned="$planned${level# } "
-    echo "${level# }"
-    [ "$(echo $next)" != "$(echo $remaining)" ] || die "stack dependencies form a cycle: $remaining"
-    remaining=$(echo $next)
-  done
-}
-
 mkdir -p "$WORK/bin"
 go build -o "$WORK/bin/offlinestate" ./tools/offlinestate
 
-# plan_one STACK: init, then validate or plan the stack in its own folder; output to its log.
+# plan_one STACK: init and plan the stack in its own folder; output to its log.
 plan_one() {
   local s=$1 wd="$PLAN_DIR/$1" account region counts others
   # Only the AWS provider is in the machine's mirror; a stack needing another (the gitops
   # stack's Helm provider) cannot be initialized here. Say so, loudly, and move on.
   others=$(jq -r '.terraform.required_providers // {} | keys - ["aws"] | join(", ")' "$OUT/stacks/$s/cdk.tf.json")
   if [ -n "$others" ]; then
-    local done_word=planned; [ "$mode" = plan ] || done_word=validated
-    note "$s: NOT $done_word offline: it needs the $others provider, which this machine cannot install; stacks/gitops_test.go asserts its synthesized JSON and rung 6 renders its charts"
+    note "$s: NOT planned offline: it needs the $others provider, which this machine cannot install; stacks/gitops_test.go asserts its synthesized JSON and rung 6 renders its charts"
     return 0
   fi
   mkdir -p "$wd"
@@ -76,10 +51,6 @@ plan_one() {
   # version or does not match its checksum, so what is planned here is what deploys install.
   cp "$ROOT/.terraform.lock.hcl" "$wd/"
   (cd "$wd" && terraform init -input=false -no-color -lockfile=readonly > init.log 2>&1) || { cat "$wd/init.log"; die "$s: terraform init failed"; }
-  if [ "$mode" = validate ]; then
-    (cd "$wd" && terraform validate -no-color) | sed "s/^/  $s: /"
-    return 0
-  fi
   if ! (cd "$wd" && terraform plan -refresh=false -lock=false -input=false -no-color -out=plan.bin > plan.log 2>&1); then
     cat "$wd/plan.log"; die "$s: offline plan failed"
   fi
@@ -92,29 +63,44 @@ plan_one() {
   note "$s: $counts; plan JSON: ${wd#"$ROOT"/}/plan.json"
 }
 
-# Stacks of one dependency level (all their producers planned) run PHL_PLAN_JOBS at a time
-# (default 2, the machine's cores); each job's output is shown whole, in order, and any
-# failure fails the run after its level.
+# The stacks run PHL_PLAN_JOBS at a time (default 2, the machine's cores), each as soon as all
+# its producers are planned (the manifest's dependencies; a dependency on a stack the manifest
+# does not list, or a cycle, is an error). Each job's output is shown whole when it ends, and a
+# failure stops the run once the jobs already running have ended.
 jobs=${PHL_PLAN_JOBS:-2}
-levels=$(ordered_stacks)
+unknown=$(jq -r '.stacks as $all | [.stacks[].dependencies[]? | select($all[.] == null)] | unique | join(" ")' "$OUT/manifest.json")
+[ -z "$unknown" ] || die "the manifest names dependencies it does not list: $unknown"
+# Stacks with the most dependents first (the critical path: networks before bootstrap stacks).
+pending=$(jq -r '.stacks as $all | $all | keys[] as $s |
+  "\([$all[] | select((.dependencies // []) | index($s))] | length) \($s)"' "$OUT/manifest.json" | sort -k1,1nr -k2 | cut -d' ' -f2)
 rm -rf "$PLAN_DIR"
 mkdir -p "$PLAN_DIR"
-while IFS= read -r level; do
-  [ -n "$level" ] || continue
-  set -- $level
-  while [ $# -gt 0 ]; do
-    batch=() pids=()
-    while [ $# -gt 0 ] && [ ${#batch[@]} -lt "$jobs" ]; do
-      batch+=("$1")
-      (set -euo pipefail; plan_one "$1") > "$PLAN_DIR/$1.out" 2>&1 &
-      pids+=($!)
-      shift
+declare -A pid_of=() stack_of=()
+done_list=" " failed=""
+ready() { jq -e --arg s "$1" --arg done "$done_list" '.stacks[$s].dependencies // [] | all(. as $d | $done | contains(" " + $d + " "))' "$OUT/manifest.json" >/dev/null; }
+while [ -n "$pending" ] || [ ${#pid_of[@]} -gt 0 ]; do
+  if [ -z "$failed" ]; then
+    next=""
+    for s in $pending; do
+      if [ ${#pid_of[@]} -lt "$jobs" ] && ready "$s"; then
+        (set -euo pipefail; plan_one "$s") > "$PLAN_DIR/$s.out" 2>&1 &
+        pid_of[$s]=$!; stack_of[$!]=$s
+      else
+        next="$next $s"
+      fi
     done
-    failed=""
-    for i in "${!batch[@]}"; do
-      if ! wait "${pids[$i]}"; then failed="$failed ${batch[$i]}"; fi
-      cat "$PLAN_DIR/${batch[$i]}.out"
-    done
-    [ -z "$failed" ] || die "offline $mode failed for:$failed"
-  done
-done <<<"$levels"
+    pending=$(echo $next)
+  else
+    pending=""
+  fi
+  if [ ${#pid_of[@]} -eq 0 ]; then
+    [ -z "$pending" ] || die "stack dependencies form a cycle: $pending"
+    break
+  fi
+  wait -n -p finished "${pid_of[@]}" && rc=0 || rc=$?
+  s=${stack_of[$finished]}
+  unset "pid_of[$s]" "stack_of[$finished]"
+  cat "$PLAN_DIR/$s.out"
+  if [ "$rc" = 0 ]; then done_list="$done_list$s "; else failed="$failed $s"; fi
+done
+[ -z "$failed" ] || die "offline plan failed for:$failed"
