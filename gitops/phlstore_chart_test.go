@@ -94,6 +94,7 @@ func dig(o any, path ...any) any {
 }
 
 func TestBadValuesAreRejected(t *testing.T) {
+	t.Parallel()
 	if out, err := render(t); err != nil {
 		t.Fatalf("the CI values do not render: %v\n%s", err, out)
 	}
@@ -152,6 +153,7 @@ func TestBadValuesAreRejected(t *testing.T) {
 // sprig's functions) on the secret the bootstrap writes, gives the config.json of the app's
 // contract: a go-sql-driver DSN with verified TLS, and the port as a string.
 func TestConfigIsTheAppsDSNWithVerifiedTLS(t *testing.T) {
+	t.Parallel()
 	out, err := render(t)
 	if err != nil {
 		t.Fatal(out)
@@ -191,6 +193,7 @@ func TestConfigIsTheAppsDSNWithVerifiedTLS(t *testing.T) {
 // writes and the pods mount; a new CA bundle changes the pod template itself. Go reads the
 // bundle from SSL_CERT_FILE, which names the mounted file.
 func TestPodsRollOnConfigChangesAndTrustTheMountedCA(t *testing.T) {
+	t.Parallel()
 	out, err := render(t)
 	if err != nil {
 		t.Fatal(out)
@@ -238,6 +241,7 @@ func TestPodsRollOnConfigChangesAndTrustTheMountedCA(t *testing.T) {
 // The bootstrap Job runs as exactly the service account the database stack's Pod Identity
 // association names; any other gets no AWS credentials.
 func TestBootstrapRunsAsTheAssociatedServiceAccount(t *testing.T) {
+	t.Parallel()
 	out, err := render(t)
 	if err != nil {
 		t.Fatal(out)

@@ -76,6 +76,7 @@ func wave(o map[string]any) string {
 
 // The root filesystem stays read-only; /tmp (Go's os.TempDir) is an emptyDir with a size limit.
 func TestAppHasAWritableTmpOnAReadOnlyRoot(t *testing.T) {
+	t.Parallel()
 	objs := mustRender(t)
 	c := appContainer(t, objs)
 	if dig(c, "securityContext", "readOnlyRootFilesystem") != true {
@@ -105,6 +106,7 @@ func TestAppHasAWritableTmpOnAReadOnlyRoot(t *testing.T) {
 // node lacks it; by tag it is pulled on every start (a node's cached "latest" would otherwise run
 // beside newer pulls: mixed builds). The registry may be an ECR pull-through cache prefix.
 func TestAppImageIsRegistryRepositoryAndPulledIfNotPresent(t *testing.T) {
+	t.Parallel()
 	ecr := "111111111111.dkr.ecr.eu-west-1.amazonaws.com/docker-hub"
 	for _, c := range []struct {
 		name   string
@@ -128,6 +130,7 @@ func TestAppImageIsRegistryRepositoryAndPulledIfNotPresent(t *testing.T) {
 // prod refuses an unpinned image: values-prod.yaml sets requireDigest, so without image.digest
 // the schema fails naming it, as Argo CD would; with a digest prod renders by digest.
 func TestProdRefusesAnUnpinnedImage(t *testing.T) {
+	t.Parallel()
 	out, err := renderEnv(t, "prod", "--set", "image.digest=")
 	if err == nil || !strings.Contains(out, "at '/image/digest'") {
 		t.Fatalf("prod rendered without image.digest (err %v); want the schema to refuse it at /image/digest:\n%.600s", err, out)
@@ -165,6 +168,7 @@ func TestProdRefusesAnUnpinnedImage(t *testing.T) {
 // Readiness is a TCP connect on the app's port: no database read per pod every period. The
 // startup probe still reads through the database once, and the ALB health check the full list.
 func TestReadinessIsATCPConnect(t *testing.T) {
+	t.Parallel()
 	c := appContainer(t, mustRender(t))
 	if dig(c, "readinessProbe", "tcpSocket", "port") != "http" || dig(c, "readinessProbe", "httpGet") != nil {
 		t.Fatalf("readinessProbe = %v; want tcpSocket on http only", dig(c, "readinessProbe"))
@@ -183,6 +187,7 @@ func TestReadinessIsATCPConnect(t *testing.T) {
 // name or secret give a new Job. No TTL (a deleted Job would be re-created by automated sync).
 // Its objects come in waves before the app's.
 func TestBootstrapRunsOnlyWhenItsInputsChange(t *testing.T) {
+	t.Parallel()
 	out, err := render(t)
 	if err != nil {
 		t.Fatal(out)
@@ -252,6 +257,7 @@ func TestBootstrapRunsOnlyWhenItsInputsChange(t *testing.T) {
 
 // database.name is what the bootstrap creates (--database) and what the app's DSN names.
 func TestDatabaseNameReachesTheJobAndTheDSN(t *testing.T) {
+	t.Parallel()
 	out, err := render(t, "--set", "database.name=catalog_v2")
 	if err != nil {
 		t.Fatal(out)
@@ -307,6 +313,7 @@ func matches(selector, labels any) bool {
 // selector never matches its own source pod (the VPC CNI policy agent has a reported drop then);
 // the NetworkPolicies still let it reach the app and only the app.
 func TestTestPodLabelsAreDisjointFromTheApps(t *testing.T) {
+	t.Parallel()
 	objs := mustRender(t)
 	pod := objs["Pod/phl-store/phl-store-test-api"]
 	testLabels, _ := dig(pod, "metadata", "labels").(map[string]any)
@@ -341,6 +348,7 @@ func TestTestPodLabelsAreDisjointFromTheApps(t *testing.T) {
 // under the same name is refused ("field is immutable") and the sync stalls at wave -2. So any
 // change to the pod template renames the Job, and a chart release alone changes neither.
 func TestBootstrapJobTemplateChangesRenameTheJob(t *testing.T) {
+	t.Parallel()
 	job := func(dir string) (string, any) {
 		out, err := renderChart(t, dir, "dev")
 		if err != nil {

@@ -165,6 +165,7 @@ func componentApplications(t *testing.T, env string) map[string]map[string]any {
 
 // Every upstream component is checked: a new one without an entry in upstreamCharts fails.
 func TestEveryUpstreamComponentHasAPlacementCheck(t *testing.T) {
+	t.Parallel()
 	apps := componentApplications(t, "dev")
 	var got, want []string
 	for c := range apps {
@@ -181,6 +182,7 @@ func TestEveryUpstreamComponentHasAPlacementCheck(t *testing.T) {
 }
 
 func TestUpstreamControllersRunOnTheCriticalNodes(t *testing.T) {
+	t.Parallel()
 	vars := versionsEnv(t)
 	mods := goModCache(t)
 	for _, env := range []string{"dev", "prod"} {
@@ -430,6 +432,7 @@ func drainable(pdbs []map[string]any, podLabels map[string]any, replicas int) bo
 // Karpenter's NodePools never label a node as critical, so the selector above cannot admit a
 // node Karpenter launches.
 func TestKarpenterNodesAreNeverLabelledCritical(t *testing.T) {
+	t.Parallel()
 	chart := filepath.Join(chartsDir(), "karpenter-nodes")
 	for _, env := range []string{"dev", "prod"} {
 		pools := 0

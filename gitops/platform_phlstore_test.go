@@ -14,6 +14,7 @@ import (
 // bootstrap; after the last retry Argo CD does not retry the same commit) and passes the
 // configured database name on to the chart.
 func TestPhlStoreApplicationRetriesLongerAndNamesTheDatabase(t *testing.T) {
+	t.Parallel()
 	platform := filepath.Join(chartsDir(), "platform")
 	for _, env := range []string{"dev", "prod"} {
 		args := []string{"template", "platform", platform, "--namespace", "argocd", "--kube-version", os.Getenv("PHL_KUBE_VERSION"),
