@@ -20,14 +20,13 @@ const (
 
 // benchLabels describe the measurements scripts/bench.sh makes, in its order.
 var benchLabels = map[string]string{
-	"synth-floor":     "synth of a one-resource CDKTF Go app (the floor)",
-	"synth-app":       "synth, every stack (the app binary)",
-	"synth-app-2":     "synth, every stack, again",
+	"synth-floor":     "synth of a one-resource CDKTF Go app, the floor (median of 3)",
+	"synth-app":       "synth, every stack, the app binary (median of 3)",
 	"synth-cdktf-cli": "synth through `cdktf synth`",
 	"rung-1":          "rung 1 lint + go test (uncached) + self-tests",
-	"rung-2":          "rung 2 synth + preflight on the synth + self-test",
-	"rung-3":          "rung 3 validate + self-test",
-	"rung-4":          "rung 4 offline plan + assertions + self-tests",
+	"rung-2":          "rung 2 synth (cdktf-cli JSON, app HCL) + preflight, atlantis, diagram, cost + self-tests",
+	"rung-3":          "rung 3 offline plan + self-tests",
+	"rung-4":          "rung 4 plan assertions + self-tests",
 	"rung-5":          "rung 5 security scan + self-test",
 	"rung-6":          "rung 6 Kubernetes + self-tests",
 	"make-test-warm":  "`make test`, warm",
