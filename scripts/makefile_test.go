@@ -32,7 +32,8 @@ func TestMakeTargets(t *testing.T) {
 		{[]string{"test"}, "ladder.sh \n"},
 		{[]string{"synth"}, "tools.sh \nsynth.sh \n"},
 		{[]string{"cost"}, "tools.sh \nsynth.sh \ngo run ./tools/cost -docs write\n"},
-		{[]string{"tools"}, "tools.sh --scanner --k8s --mariadb\n"},
+		{[]string{"tools"}, "tools.sh --scanner --k8s --mariadb --graphviz\n"},
+		{[]string{"diagram"}, "tools.sh --graphviz\nsynth.sh \ngo run ./tools/diagram -env dev\n"},
 		{[]string{"bench"}, "bench.sh \n"},
 		{[]string{"preflight"}, "go run ./cmd/preflight\n"},
 		{[]string{"deploy", "ENV=dev"}, "go run ./cmd/deploy deploy -env=dev\n"},
@@ -51,7 +52,7 @@ func TestMakeTargets(t *testing.T) {
 		}
 	}
 	help, _, _ := runBash(t, env, `make -C "$1" help`, root)
-	for _, target := range []string{"plan", "test", "synth", "cost", "tools", "bench", "preflight", "deploy", "destroy", "bootstrap", "bootstrap-migrate", "app-image-check"} {
+	for _, target := range []string{"plan", "test", "synth", "cost", "diagram", "tools", "bench", "preflight", "deploy", "destroy", "bootstrap", "bootstrap-migrate", "app-image-check"} {
 		if !strings.Contains(help, "make "+target+" ") {
 			t.Errorf("make help does not list %q:\n%s", target, help)
 		}
