@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	var f smoke.Flags
 	f.Register(fs, 10*time.Second)
-	gone := fs.String("gone-status", "404", "statuses accepted for a get after delete, comma separated, or non-2xx (the contract does not say; 200 is never accepted)")
+	gone := fs.String("gone-status", "404", "statuses accepted for a get after delete, comma separated, or 4xx (the contract does not say; 200 is never accepted)")
 	name := fs.String("name", "smoke", "prefix of the created product's name")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./cmd/smoke --api-url URL --token-url URL --client-id ID (--user-pool-id POOL | --client-secret-file FILE | PHL_CLIENT_SECRET)")

@@ -129,7 +129,8 @@ func TestProdTeardown(t *testing.T) {
 	w.fake.Override(fakecli.Rule{Tool: "aws", Args: []string{"resourcegroupstaggingapi get-resources"},
 		Stdout: []string{`{"ResourceTagMappingList":[{"ResourceARN":"arn:aws:kms:ap-southeast-1:111111111111:key/db"},` +
 			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-prod-final-20261204051700"},` +
-			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c"}]}`}})
+			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c"},` +
+			`{"ResourceARN":"arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:rds:phl-prod-2026-12-03-18-05"}]}`}})
 	o := w.options()
 	o.Confirm = "prod"
 	if err := Destroy(context.Background(), o); err != nil {
@@ -162,7 +163,8 @@ func TestProdTeardown(t *testing.T) {
 	}
 	// The final snapshot (tagged like its cluster) and the retained automated backups are kept.
 	for _, want := range []string{"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:phl-prod-final-20261204051700 (the final snapshot",
-		"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c (retained automated backups"} {
+		"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-auto-backup:cluster-backup-0a1b2c (retained automated backups",
+		"kept: arn:aws:rds:ap-southeast-1:111111111111:cluster-snapshot:rds:phl-prod-2026-12-03-18-05 (retained automated backups"} {
 		if !strings.Contains(w.out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, w.out)
 		}

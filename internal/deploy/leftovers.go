@@ -121,8 +121,10 @@ func (d *run) keptBackup(arn string) string {
 	switch {
 	case strings.Contains(arn, ":cluster-snapshot:"+d.env.FinalSnapshotPrefix()):
 		return "the final snapshot: delete it with aws rds delete-db-cluster-snapshot when no longer needed, then the database's KMS key"
-	case strings.Contains(arn, ":cluster-auto-backup:"):
-		return "retained automated backups: they expire with the backup retention period, or aws rds delete-db-cluster-automated-backup"
+	case strings.Contains(arn, ":cluster-auto-backup:"), strings.Contains(arn, ":cluster-snapshot:rds:"+d.env.DatabaseClusterID()+"-"):
+		// Retained automated backups are the backup record and its system snapshots (rds:<cluster>-<date>),
+		// listed one by one after the cluster is gone (Aurora user guide, "Retaining automated backups").
+		return "retained automated backups, billed after one day: they expire with the backup retention period, or aws rds delete-db-cluster-automated-backup"
 	}
 	return ""
 }

@@ -24,7 +24,7 @@ func smokeFlags(gateway stackOutputs) ([]string, error) {
 		return nil, err
 	}
 	// The contract does not say what the app answers for a deleted id: the deploy accepts any
-	// status outside 2xx (a 200 still fails); make smoke's default stays a strict 404.
+	// client error (a 200 or a 5xx still fails); cmd/smoke's default stays a strict 404.
 	return []string{"--api-url", v["api_url"], "--token-url", v["token_url"], "--client-id", v["client_id"],
-		"--user-pool-id", v["user_pool_id"], "--gone-status", "non-2xx"}, nil
+		"--user-pool-id", v["user_pool_id"], "--gone-status", "4xx"}, nil
 }

@@ -37,10 +37,10 @@ func TestSmokeFlagsAreCmdSmokes(t *testing.T) {
 	if err := f.Validate(func(string) string { return "" }); err != nil {
 		t.Fatalf("cmd/smoke rejects the deploy's flags %q: %v", args, err)
 	}
-	// The contract promises no status for a deleted id: the deploy accepts any outside 2xx.
+	// The contract promises no status for a deleted id: the deploy accepts any client error.
 	var o smoke.Options
-	if err := o.SetGoneStatus(*gone); err != nil || !o.GoneAnyNon2xx {
-		t.Errorf("--gone-status %q: %v; want non-2xx", *gone, err)
+	if err := o.SetGoneStatus(*gone); err != nil || !o.GoneAny4xx {
+		t.Errorf("--gone-status %q: %v; want 4xx", *gone, err)
 	}
 	if _, err := smokeFlags(stackOutputs{stack: "dev-gateway", values: map[string]json.RawMessage{"api_url": raw("x")}}); err == nil {
 		t.Error("missing gateway outputs were not reported")

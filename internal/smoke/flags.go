@@ -69,16 +69,16 @@ func (f *Flags) API(ctx context.Context, client *http.Client, cognito CognitoFac
 	return &API{BaseURL: f.APIURL, HTTP: client, Tokens: tokens, Timeout: f.Timeout}, nil
 }
 
-// SetGoneStatus reads --gone-status: HTTP statuses other than 200, comma separated, or non-2xx.
+// SetGoneStatus reads --gone-status: HTTP statuses other than 200, comma separated, or 4xx.
 func (o *Options) SetGoneStatus(v string) error {
-	o.GoneStatuses, o.GoneAnyNon2xx = nil, v == "non-2xx"
-	if o.GoneAnyNon2xx {
+	o.GoneStatuses, o.GoneAny4xx = nil, v == "4xx"
+	if o.GoneAny4xx {
 		return nil
 	}
 	for _, s := range strings.Split(v, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 100 || n > 599 || n == 200 {
-			return fmt.Errorf("--gone-status %q: want HTTP statuses other than 200, comma separated, or non-2xx", v)
+			return fmt.Errorf("--gone-status %q: want HTTP statuses other than 200, comma separated, or 4xx", v)
 		}
 		o.GoneStatuses = append(o.GoneStatuses, n)
 	}

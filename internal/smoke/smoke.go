@@ -54,9 +54,9 @@ type Options struct {
 	// GoneStatuses are the statuses accepted for a get after delete. The contract does not say
 	// what the app answers for an unknown id; 404 is the default, and a 200 is never accepted.
 	GoneStatuses []int
-	// GoneAnyNon2xx accepts any status outside 2xx for a get after delete instead (make deploy's
+	// GoneAny4xx accepts any client error (4xx) for a get after delete instead (make deploy's
 	// check: the contract promises no status, and a first deploy should not fail on one).
-	GoneAnyNon2xx bool
+	GoneAny4xx bool
 	// Name prefixes the created product's name, so a leftover is recognisable.
 	Name string
 }
@@ -340,9 +340,9 @@ func (r *runner) getAfterDelete(id int64) {
 		step.Problems = append(step.Problems, err.Error())
 	case resp.Status == 200:
 		step.Problems = append(step.Problems, fmt.Sprintf("status 200: product %d is still there after its delete: %s", id, snippet(resp.Body)))
-	case r.opts.GoneAnyNon2xx && resp.Status >= 200 && resp.Status < 300:
-		step.Problems = append(step.Problems, fmt.Sprintf("status %d, want any status outside 2xx: %s", resp.Status, snippet(resp.Body)))
-	case !r.opts.GoneAnyNon2xx && !slices.Contains(r.opts.GoneStatuses, resp.Status):
+	case r.opts.GoneAny4xx && (resp.Status < 400 || resp.Status > 499):
+		step.Problems = append(step.Problems, fmt.Sprintf("status %d, want a client error (4xx) for a deleted product: %s", resp.Status, snippet(resp.Body)))
+	case !r.opts.GoneAny4xx && !slices.Contains(r.opts.GoneStatuses, resp.Status):
 		step.Problems = append(step.Problems, statusProblem(Get, resp, r.opts.GoneStatuses...))
 	}
 	r.steps = append(r.steps, step)

@@ -159,14 +159,19 @@ func TestGoneStatusesAreConfigurable(t *testing.T) {
 	if !r.OK() {
 		t.Fatalf("400 accepted by the options, yet:\n%s", text)
 	}
-	// Any status outside 2xx when asked (make deploy), and still never 2xx.
+	// Any client error when asked (make deploy), and still never 2xx.
+	fake = fakeapi.Start(t, fakeapi.Faults{GoneStatus: 410})
+	if r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{GoneAny4xx: true}); !r.OK() {
+		t.Fatalf("410 with GoneAny4xx, yet:\n%s", text)
+	}
+	// A server error is not "gone".
 	fake = fakeapi.Start(t, fakeapi.Faults{GoneStatus: 500})
-	if r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{GoneAnyNon2xx: true}); !r.OK() {
-		t.Fatalf("500 with GoneAnyNon2xx, yet:\n%s", text)
+	if r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{GoneAny4xx: true}); r.OK() || !strings.Contains(text, "want a client error (4xx)") {
+		t.Fatalf("500 passed with GoneAny4xx:\n%s", text)
 	}
 	fake = fakeapi.Start(t, fakeapi.Faults{KeepDeleted: true})
-	if r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{GoneAnyNon2xx: true}); r.OK() || !strings.Contains(text, "status 200") {
-		t.Fatalf("a product still there passed with GoneAnyNon2xx:\n%s", text)
+	if r, text := report(t, newAPI(fake, DefaultScope, 5*time.Second), Options{GoneAny4xx: true}); r.OK() || !strings.Contains(text, "status 200") {
+		t.Fatalf("a product still there passed with GoneAny4xx:\n%s", text)
 	}
 	// 200 is never "gone", whatever the options say.
 	fake = fakeapi.Start(t, fakeapi.Faults{KeepDeleted: true})
