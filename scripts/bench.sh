@@ -16,8 +16,8 @@ results="$WORK/bench.tsv" runs="$WORK/bench-runs.tsv"
 : > "$results"; : > "$runs"
 measure() { local label=$1; shift; "$WORK/bin/treepeak" -label "$label" -o "$results" -- "$@" > "$WORK/bench-$label.log" 2>&1 || die "$label failed: see $WORK/bench-$label.log"; }
 # median LABEL COLUMN: the median of COLUMN (2 wall, 3 peak) of LABEL's runs, as "N.N s" or "N MiB".
-median() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l {split($c, a, " "); v[++n] = a[1]; u = a[2]} END {
-  asort(v); m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf (u == "s" ? "%.1f %s" : "%.0f %s"), m, u}' "$runs"; }
+median() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l {split($c, a, " "); print a[1], a[2]}' "$runs" | sort -n |
+  awk '{v[++n] = $1; u = $2} END {m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf (u == "s" ? "%.1f %s" : "%.0f %s"), m, u}'; }
 
 go build -o "$WORK/bin/phl-platform" .
 go build -o "$WORK/bin/benchfloor" ./tools/benchfloor

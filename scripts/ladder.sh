@@ -102,8 +102,16 @@ rung2_check() {
   for want in $(selected_envs); do
     jq -e --arg s "$want-network" '.stacks[$s]' "$OUT/manifest.json" >/dev/null || { echo "stack $want-network missing"; return 1; }
   done
+  # What rung 5 scans is what deploys: the same stacks, each declaring the same resources.
+  local s n=0
   cmp -s <(stacks) <(OUT="$WORK/hcl" stacks) || { echo "the HCL synthesis ($WORK/hcl) holds other stacks than cdktf synth's"; return 1; }
-  note "cdktf-cli synth: $(stacks | wc -l) stacks; the app binary's HCL synthesis: the same stacks"
+  for s in $(stacks); do
+    cmp -s <(jq -r '.resource // {} | to_entries[] | .key as $t | .value | keys[] | "\($t).\(.)"' "$OUT/stacks/$s/cdk.tf.json" | sort) \
+      <(grep -oE '^resource "[^"]+" "[^"]+"' "$WORK/hcl/stacks/$s/cdk.tf" | awk -F'"' '{print $2 "." $4}' | sort) ||
+      { echo "$s: the HCL synthesis declares other resources than cdktf synth's JSON"; return 1; }
+    n=$((n + $(jq '[.resource // {} | .[] | length] | add // 0' "$OUT/stacks/$s/cdk.tf.json")))
+  done
+  note "cdktf-cli synth: $(stacks | wc -l) stacks; the app binary's HCL synthesis: the same stacks and the same $n resources"
   # Preflight reads exactly these stacks: they must pass every check against a healthy (fake)
   # account, and its committed test fixture must still be a trimmed copy of them.
   local pf
@@ -218,11 +226,21 @@ planted_plan() {
   touch "$d/plan/$s/plan.json"
 }
 rung4_selftests() {
-  local d s f; d=$(scratch_copy); s="$(first_env)-network"; planted_plan "$d" "$s"; f="$d/plan/$s/plan.json"
-  plant "$f" '(.resource_changes[] | select(.type == "aws_route_table" and .change.after.tags.tier == "database") | .change.after.route) = [{"cidr_block": "0.0.0.0/0"}]'
-  jq -e '[.resource_changes[] | select(.type == "aws_route_table" and (.change.after.route | length) > 0)] | length > 0' "$f" >/dev/null || die "self-test setup: no database route table in the plan of $s"
+  local d s f db; d=$(scratch_copy); s="$(first_env)-network"; planted_plan "$d" "$s"; f="$d/plan/$s/plan.json"
+  db=$(jq -r 'first(.resource_changes[] | select(.type == "aws_route_table" and .change.after.tags.tier == "database") | .address) // empty' "$f")
+  [ -n "$db" ] || die "self-test setup: no database route table in the plan of $s"
+  # A route out (one of the stack's 0.0.0.0/0 routes) pointed at the database route table, as
+  # Terraform records a reference in the plan's configuration.
+  plant "$f" '(first(.configuration.root_module.resources[] | select(.type == "aws_route")) | .expressions.route_table_id) =
+    {constant_value: "${\($db).id}", references: ["\($db).id", $db]}' --arg db "$db"
   touch "$f"
-  selftest "a route out on a database route table in the plan of $s" "has inline routes" with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  selftest "a 0.0.0.0/0 route on the database route table in the plan of $s" "to database table $db" \
+    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
+  d=$(scratch_copy); planted_plan "$d" "$s"; f="$d/plan/$s/plan.json"
+  plant "$f" '(.resource_changes[] | select(.address == $db) | .change.after.route) = [{"cidr_block": "0.0.0.0/0"}]' --arg db "$db"
+  touch "$f"
+  selftest "an inline route on the database route table in the plan of $s" "$db has inline routes" \
+    with CDKTF_OUTDIR="$d/out" PHL_PLAN_DIR="$d/plan" -- rung4_check
   # A bootstrap stack (synthesized when no PHL_ENVIRONMENTS selection is given) whose roles
   # trust GitHub subjects by pattern.
   s=$(jq -r 'first(.stacks | keys[] | select(startswith("bootstrap-"))) // empty' "$OUT/manifest.json")
