@@ -249,3 +249,15 @@ func TestStaleAndRender(t *testing.T) {
 		t.Errorf("a changed SVG: %q", s)
 	}
 }
+
+// An add-on's own Pod Identity association (set on aws_eks_addon) is listed with the stack's
+// associations.
+func TestAddonPodIdentityAppears(t *testing.T) {
+	_, dot := fixture(t, func(s *Synth) {
+		s.Stacks["t-cluster"].Resources["aws_eks_addon"]["ebs"] = map[string]any{"addon_name": "aws-ebs-csi-driver",
+			"pod_identity_association": []any{map[string]any{"service_account": "ebs-csi-controller-sa", "role_arn": "${aws_iam_role.r.arn}"}}}
+	})
+	if !strings.Contains(dot, "aws-ebs-csi-driver: ebs-csi-controller-sa") {
+		t.Errorf("the add-on's Pod Identity association is not drawn:\n%s", dot)
+	}
+}

@@ -117,7 +117,11 @@ func writeApp(w *dotWriter, p *Platform, comp Component) []string {
 	w.node(idPods, fmt.Sprintf("%s pods\n%s", comp.Name, strings.Join(parts, " + ")), `fillcolor="#dbe7f8"`, "penwidth=1.5")
 	// The bootstrap Job on a row of its own under the pods (it sits between them and the database).
 	if slices.Contains(comp.Kinds, "Job") {
-		w.node(idJob, "database bootstrap Job\n(runs first, when its inputs change:\ncreates the app's DB users)")
+		label := "database bootstrap Job\n(runs first, when its inputs change:\ncreates the app's DB users)"
+		if p.GitOps != nil && len(p.GitOps.PodIdentity) > 0 {
+			label += "\nPod Identity: " + strings.Join(p.GitOps.PodIdentity, ", ")
+		}
+		w.node(idJob, label)
 		w.edge(idPods, idJob, "style=invis")
 	}
 	return append(ids, idPods)

@@ -313,10 +313,20 @@ func cluster(st *Stack) *Cluster {
 	return c
 }
 
+// podIdentity lists a stack's Pod Identity associations: namespace/service-account, and for an
+// add-on's own association (its namespace is the add-on's) "<add-on>: <service-account>".
 func podIdentity(st *Stack) []string {
 	var out []string
 	for _, r := range st.All("aws_eks_pod_identity_association") {
 		out = append(out, str(r, "namespace")+"/"+str(r, "service_account"))
+	}
+	for _, r := range st.All("aws_eks_addon") {
+		assocs, _ := r["pod_identity_association"].([]any)
+		for _, a := range assocs {
+			if m, ok := a.(map[string]any); ok {
+				out = append(out, str(r, "addon_name")+": "+str(m, "service_account"))
+			}
+		}
 	}
 	sort.Strings(out)
 	return out
