@@ -94,14 +94,23 @@ func (m *Manifest) Names() []string {
 
 // stackJSON is a stack's Terraform JSON, decoded (so formatting does not count as a change).
 func (m *Manifest) stackJSON(name string) (any, error) {
-	path := filepath.Join(m.Dir, m.Stacks[name].SynthesizedStackPath)
+	var doc any
+	return doc, m.DecodeStack(name, &doc)
+}
+
+// DecodeStack decodes the Terraform JSON of the stack name into v.
+func (m *Manifest) DecodeStack(name string, v any) error {
+	st, ok := m.Stacks[name]
+	if !ok {
+		return fmt.Errorf("manifest: no stack %s", name)
+	}
+	path := filepath.Join(m.Dir, st.SynthesizedStackPath)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: not Terraform JSON: %w", path, err)
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: not Terraform JSON: %w", path, err)
 	}
-	return doc, nil
+	return nil
 }

@@ -112,22 +112,7 @@ func runErr(t *testing.T, out, assumptions string) error {
 //	                                                         total 301.44
 //	environment t                                                  441.81
 func TestHandComputedSmallCase(t *testing.T) {
-	stacks, err := loadStacks(smallOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tables, err := loadPriceTables(testPrices)
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := loadAssumptions(testAssumed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := estimate(stacks, tables, as)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := smallReport(t)
 	want := map[string]float64{"t-cluster": 301.44, "t-network": 140.37}
 	for _, s := range rep.Stacks {
 		if math.Abs(s.USD-want[s.Name]) > 1e-9 {
@@ -290,22 +275,7 @@ func TestDocsWriteThenCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stacks, err := loadStacks(smallOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tables, err := loadPriceTables(testPrices)
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := loadAssumptions(testAssumed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := estimate(stacks, tables, as)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := smallReport(t)
 	if err := docs("check", root, rep); err == nil || !strings.Contains(err.Error(), "run make cost") {
 		t.Fatalf("check before write: %v", err)
 	}
@@ -326,4 +296,26 @@ func TestDocsWriteThenCheck(t *testing.T) {
 	if err := docs("check", root, rep); err == nil || !strings.Contains(err.Error(), "README.md") {
 		t.Errorf("check after a hand edit: %v", err)
 	}
+}
+
+// smallReport is the estimate of the small hand-written synthesis.
+func smallReport(t *testing.T) *Report {
+	t.Helper()
+	stacks, err := loadStacks(smallOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := loadPriceTables(testPrices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := loadAssumptions(testAssumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := estimate(stacks, tables, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

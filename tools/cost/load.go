@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/phl-platform/phl-platform/internal/ci"
 )
 
 // Stack is one synthesized stack: where it runs, which environment it belongs to and its
@@ -15,12 +15,6 @@ type Stack struct {
 	Region    string // the aws provider's region
 	Env       string // the provider's default_tags environment; the stack name if it has none (bootstrap stacks)
 	Resources map[string]map[string]map[string]any
-}
-
-type manifest struct {
-	Stacks map[string]struct {
-		SynthesizedStackPath string `json:"synthesizedStackPath"`
-	} `json:"stacks"`
 }
 
 type stackJSON struct {
@@ -37,29 +31,20 @@ type stackJSON struct {
 
 // loadStacks reads the manifest and every stack it lists, sorted by name.
 func loadStacks(outDir string) ([]Stack, error) {
-	mpath := filepath.Join(outDir, "manifest.json")
-	b, err := os.ReadFile(mpath)
+	m, err := ci.LoadManifest(outDir)
 	if err != nil {
-		return nil, fmt.Errorf("%w (run make synth first)", err)
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", mpath, err)
+		return nil, err
 	}
 	if len(m.Stacks) == 0 {
-		return nil, fmt.Errorf("%s: no stacks", mpath)
+		return nil, fmt.Errorf("%s: no stacks", filepath.Join(outDir, "manifest.json"))
 	}
 	var stacks []Stack
-	for name, s := range m.Stacks {
-		p := filepath.Join(outDir, s.SynthesizedStackPath)
-		b, err := os.ReadFile(p)
-		if err != nil {
+	for _, name := range m.Names() {
+		var sj stackJSON
+		if err := m.DecodeStack(name, &sj); err != nil {
 			return nil, err
 		}
-		var sj stackJSON
-		if err := json.Unmarshal(b, &sj); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
+		p := filepath.Join(outDir, m.Stacks[name].SynthesizedStackPath)
 		if len(sj.Provider.AWS) == 0 || sj.Provider.AWS[0].Region == "" {
 			return nil, fmt.Errorf("%s: stack %s has no aws provider region, so no price table applies", p, name)
 		}

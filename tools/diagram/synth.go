@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/phl-platform/phl-platform/internal/ci"
 )
 
 // Stack is one synthesized stack: its manifest dependencies and its resources by type and id.
@@ -25,13 +25,6 @@ type Synth struct {
 	Stacks map[string]*Stack
 }
 
-type manifest struct {
-	Stacks map[string]struct {
-		Dependencies         []string `json:"dependencies"`
-		SynthesizedStackPath string   `json:"synthesizedStackPath"`
-	} `json:"stacks"`
-}
-
 type stackFile struct {
 	Provider map[string][]struct {
 		AllowedAccountIDs []string `json:"allowed_account_ids"`
@@ -41,31 +34,18 @@ type stackFile struct {
 
 // ReadSynth reads dir/manifest.json and every stack's cdk.tf.json it names.
 func ReadSynth(dir string) (*Synth, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	m, err := ci.LoadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w (make synth first)", err)
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+		return nil, err
 	}
 	if len(m.Stacks) == 0 {
 		return nil, fmt.Errorf("%s lists no stacks", filepath.Join(dir, "manifest.json"))
 	}
 	s := &Synth{Stacks: map[string]*Stack{}}
 	for name, st := range m.Stacks {
-		p := st.SynthesizedStackPath
-		if p == "" {
-			p = filepath.Join("stacks", name, "cdk.tf.json")
-		}
-		f := filepath.Join(dir, p)
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
 		var sf stackFile
-		if err := json.Unmarshal(b, &sf); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+		if err := m.DecodeStack(name, &sf); err != nil {
+			return nil, err
 		}
 		deps := append([]string(nil), st.Dependencies...)
 		sort.Strings(deps)
