@@ -32,6 +32,8 @@ rm -rf "$WORK/bench-out" "$WORK/bench-cli-out" "$WORK/bench-floor"
 # Rung 1 uncached (Go's test cache would otherwise skip unchanged tests).
 measure rung-1 env GOFLAGS="${GOFLAGS:-} -count=1" scripts/ladder.sh --only 1
 for n in 2 3 4 5 6; do measure "rung-$n" scripts/ladder.sh --only "$n"; done
+# Warm means a second run: rung 1 above ran its tests uncached, which leaves no cached results.
+make test > "$WORK/bench-make-test-first.log" 2>&1 || die "make test failed: see $WORK/bench-make-test-first.log"
 measure make-test-warm make test
 
 if [ "${1:-}" = --cold ]; then
