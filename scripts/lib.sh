@@ -68,6 +68,21 @@ selftest() {
   note "self-test: planted $what -> rung failed as it must ($((SECONDS - start))s)"
 }
 
+# selftests_at_once FN...: runs the functions (each one or more self-tests) at the same time,
+# then prints each one's output whole, in the order given; fails if any failed.
+selftests_at_once() {
+  local i rc=0 pids=()
+  for i in $(seq 0 $(($# - 1))); do
+    (set -euo pipefail; "${@:$((i + 1)):1}") > "$TMPDIR/at-once.$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || rc=1
+    cat "$TMPDIR/at-once.$i.out"
+  done
+  return "$rc"
+}
+
 # scratch_copy prints a fresh throwaway directory under the run's scratch space.
 scratch_copy() {
   local d; d=$(mktemp -d "$TMPDIR/planted.XXXXXX")

@@ -32,7 +32,10 @@ offline_override() {
 }
 
 mkdir -p "$WORK/bin"
-go build -o "$WORK/bin/offlinestate" ./tools/offlinestate
+# A binary of this run's own: two plan runs at once (the ladder's self-tests) never share one.
+OFFLINESTATE="$WORK/bin/offlinestate.$$"
+trap 'rm -f "$OFFLINESTATE"' EXIT
+go build -o "$OFFLINESTATE" ./tools/offlinestate
 
 # plan_one STACK: init and plan the stack in its own folder; output to its log.
 plan_one() {
@@ -58,7 +61,7 @@ plan_one() {
   # What consumers of this stack read through terraform_remote_state during their plans.
   account=$(jq -er '.provider.aws[0].allowed_account_ids[0]' "$wd/cdk.tf.json")
   region=$(jq -er '.provider.aws[0].region' "$wd/cdk.tf.json")
-  "$WORK/bin/offlinestate" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" -account "$account" -region "$region"
+  "$OFFLINESTATE" -plan "$wd/plan.json" -o "$wd/offline-outputs.tfstate" -account "$account" -region "$region"
   counts=$(jq -r '[.resource_changes[].change.actions] | "\(map(select(. == ["create"])) | length) to add, \(map(select(. == ["update"])) | length) to change, \(map(select(index("delete"))) | length) to destroy"' "$wd/plan.json")
   note "$s: $counts; plan JSON: ${wd#"$ROOT"/}/plan.json"
 }

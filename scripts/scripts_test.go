@@ -65,3 +65,18 @@ func pinned(t *testing.T, name string) string {
 	}
 	return string(m[1])
 }
+
+// Go caches a package's test results until a file the test process itself opened changes; the
+// scripts are read by bash, not by it. Reading them here makes a change to any script, the
+// Makefile or cdktf.json rerun these tests (the ladder keeps TMPDIR fixed so the cache can hold).
+func TestScriptInputsAreTracked(t *testing.T) {
+	files, err := filepath.Glob("*.sh")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("scripts: %v %v", files, err)
+	}
+	for _, f := range append(files, "versions.env", "../Makefile", "../cdktf.json", "../.terraform.lock.hcl") {
+		if b, err := os.ReadFile(f); err != nil || len(b) == 0 {
+			t.Errorf("%s: %v (empty: %v)", f, err, len(b) == 0)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -68,5 +69,28 @@ func TestToolchainMatchesGoMod(t *testing.T) {
 	m := regexp.MustCompile(`(?m)^toolchain (\S+)$`).FindSubmatch(mod)
 	if m == nil || string(m[1]) != Toolchain {
 		t.Fatalf("go.mod toolchain %q, image.Toolchain %q: keep them equal", m, Toolchain)
+	}
+}
+
+// The builds above read the bootstrap's sources through a go build subprocess, which Go's test
+// cache does not see: reading them here makes a change to any of them rerun this package's tests.
+func TestBootstrapSourcesAreTracked(t *testing.T) {
+	n := 0
+	for _, dir := range []string{"../../cmd/phl-db-bootstrap", "../../internal/dbbootstrap"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if _, err := os.ReadFile(f); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}
+	for _, f := range []string{"../../go.mod", "../../go.sum"} {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Error(err)
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d source files found", n)
 	}
 }
