@@ -11,13 +11,9 @@ START=$SECONDS
 [ "${1:-}" = --only ] && export ONLY_RUNG=${2:?--only takes a rung number}
 case "${ONLY_RUNG:-}" in ""|1|2|3|4|5|6) ;; *) die "ONLY_RUNG=$ONLY_RUNG: rungs are 1 to 6" ;; esac
 
-# Everything temporary of this run (ours, go's, jsii's) lives here and goes at exit. The path
-# is the same on every run: Go caches a test's result only while the environment it read is
-# unchanged, and TMPDIR is part of that (t.TempDir), so a fresh random path would rerun every
-# test of rung 1 on every run.
+# Everything temporary of this run (ours, go's, jsii's) lives here and goes at exit.
 mkdir -p "$WORK"
-TMPDIR="$WORK/tmp"
-rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+TMPDIR=$(mktemp -d "$WORK/tmp.XXXXXX")
 export TMPDIR
 trap 'rm -rf "$TMPDIR"' EXIT
 

@@ -68,7 +68,7 @@ func pinned(t *testing.T, name string) string {
 
 // Go caches a package's test results until a file the test process itself opened changes; the
 // scripts are read by bash, not by it. Reading them here makes a change to any script, the
-// Makefile or cdktf.json rerun these tests (the ladder keeps TMPDIR fixed so the cache can hold).
+// Makefile or cdktf.json rerun these tests whenever a cached result would otherwise be used.
 func TestScriptInputsAreTracked(t *testing.T) {
 	files, err := filepath.Glob("*.sh")
 	if err != nil || len(files) < 10 {
